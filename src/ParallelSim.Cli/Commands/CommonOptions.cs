@@ -1,0 +1,20 @@
+using System.CommandLine;
+using ParallelSim.Cli.Loading;
+using ParallelSim.Cli.Output;
+
+namespace ParallelSim.Cli.Commands;
+
+/// <summary>Options several commands share.</summary>
+public static class CommonOptions
+{
+    public static Option<string> Format() => new("--format") { Description = "table|markdown|csv|json", DefaultValueFactory = _ => "table" };
+
+    public static OutputFormat ParseFormat(string value) => value.ToLowerInvariant() switch
+    {
+        "table" => OutputFormat.Table,
+        "markdown" or "md" => OutputFormat.Markdown,
+        "csv" => OutputFormat.Csv,
+        "json" => OutputFormat.Json,
+        _ => throw new UserInputException($"--format '{value}' is not valid (valid: table, markdown, csv, json)"),
+    };
+}

@@ -1,0 +1,209 @@
+using System.CommandLine;
+using ParallelSim.Cli.Loading;
+using ParallelSim.Core.Costs;
+using ParallelSim.Core.Hardware;
+using ParallelSim.Core.Models;
+using ParallelSim.Core.Parallelism;
+
+namespace ParallelSim.Cli.Commands;
+
+/// <summary>What the model, cluster and plan flags describe, after defaults and checks.</summary>
+public sealed record SimulationInput(ModelSpec Model, ClusterSpec Cluster, ParallelPlan Plan, CostOptions Costs);
+
+/// <summary>
+/// The model, cluster and plan flags shared by simulate and the commands after it. Defaults form
+/// Megatron's GPT-3 175B plan on 64 A100-SXM-80GB: tp 8, pp 8, micro-batch 1, global batch 64, 1F1B,
+/// selective recompute with sequence parallelism, flash attention.
+/// </summary>
+public sealed class PlanOptions
+{
+    public const string DefaultModel = "gpt3-175b";
+    public const string DefaultCluster = "dgx-a100";
+    public const int DefaultGpus = 64;
+
+    public readonly Option<string?> Model = new("--model") { Description = "Catalog name, ParallelSim model JSON, or Hugging Face config.json [default: gpt3-175b]" };
+    public readonly Option<string?> Arch = new("--arch") { Description = "gpt|llama" };
+    public readonly Option<int?> Layers = new("--layers") { Description = "Transformer layers" };
+    public readonly Option<int?> Hidden = new("--hidden") { Description = "Hidden size" };
+    public readonly Option<int?> Heads = new("--heads") { Description = "Attention heads" };
+    public readonly Option<int?> KvHeads = new("--kv-heads") { Description = "Key/value heads (grouped-query attention)" };
+    public readonly Option<int?> FfnHidden = new("--ffn-hidden") { Description = "MLP hidden size" };
+    public readonly Option<int?> Vocab = new("--vocab") { Description = "Vocabulary size" };
+    public readonly Option<int?> SeqLength = new("--seq-length") { Description = "Sequence length (tokens)" };
+    public readonly Option<string?> TiedEmbeddings = new("--tied-embeddings") { Description = "Tie input and output embeddings (true|false)" };
+    public readonly Option<string?> Gpu = new("--gpu") { Description = "GPU type; alone it picks that GPU's usual node type" };
+    public readonly Option<string?> Cluster = new("--cluster") { Description = "Node type [default: dgx-a100]" };
+    public readonly Option<int?> Gpus = new("--gpus") { Description = "Total GPUs [default: tp x pp x dp x cp, or 64]" };
+    public readonly Option<int?> GpusPerNode = new("--gpus-per-node") { Description = "GPUs per node [default: the node type's]" };
+    public readonly Option<int?> Tp = new("--tp") { Description = "Tensor-parallel size [default: 8]" };
+    public readonly Option<int?> Pp = new("--pp") { Description = "Pipeline-parallel size [default: 8]" };
+    public readonly Option<int?> Dp = new("--dp") { Description = "Data-parallel size [default: GPUs / (tp x pp x cp)]" };
+    public readonly Option<int?> Cp = new("--cp") { Description = "Context-parallel size [default: 1]" };
+    public readonly Option<int?> Vpp = new("--vpp") { Description = "Virtual pipeline stages per rank (interleaved) [default: 1]" };
+    public readonly Option<int?> MicroBatch = new("--micro-batch") { Description = "Sequences per micro-batch [default: 1]" };
+    public readonly Option<int?> GlobalBatch = new("--global-batch") { Description = "Sequences per step [default: 64]" };
+    public readonly Option<int?> Zero = new("--zero") { Description = "ZeRO stage 0|1|2|3 [default: 0]" };
+    public readonly Option<string?> Recompute = new("--recompute") { Description = "none|selective|full [default: selective]" };
+    public readonly Option<string?> SequenceParallel = new("--sequence-parallel") { Description = "Sequence parallelism (true|false) [default: true]" };
+    public readonly Option<string?> Schedule = new("--schedule") { Description = "gpipe|1f1b|interleaved [default: 1f1b]" };
+    public readonly Option<string?> Precision = new("--precision") { Description = "megatron|zero|torch-amp|bf16 [default: megatron]" };
+    public readonly Option<string?> FlashAttention = new("--flash-attention") { Description = "Flash attention (true|false) [default: true]" };
+    public readonly Option<string?> Dropout = new("--dropout") { Description = "Dropout on: masks are stored (true|false) [default: false]" };
+    public readonly Option<string?> OverlapGradReduce = new("--overlap-grad-reduce") { Description = "Overlap DP gradient reduction with the last backward (true|false) [default: true]" };
+
+    public IEnumerable<Option> All => [Model, Arch, Layers, Hidden, Heads, KvHeads, FfnHidden, Vocab, SeqLength, TiedEmbeddings,
+        Gpu, Cluster, Gpus, GpusPerNode, Tp, Pp, Dp, Cp, Vpp, MicroBatch, GlobalBatch, Zero, Recompute, SequenceParallel,
+        Schedule, Precision, FlashAttention, Dropout, OverlapGradReduce];
+
+    public void AddTo(Command command)
+    {
+        foreach (var o in All)
+        {
+            command.Options.Add(o);
+        }
+    }
+
+    /// <summary>Builds the input from the parsed flags; throws <see cref="UserInputException"/> with every problem.</summary>
+    public SimulationInput Bind(ParseResult r, Catalog catalog)
+    {
+        var problems = new List<string>();
+        T? Try<T>(Func<T> f) where T : class
+        {
+            try { return f(); } catch (UserInputException e) { problems.AddRange(e.Problems); return null; }
+        }
+
+        var model = Try(() => BindModel(r, catalog));
+        var node = Try(() => BindNode(r, catalog));
+
+        int tp = r.GetValue(Tp) ?? 8, pp = r.GetValue(Pp) ?? 8, cp = r.GetValue(Cp) ?? 1, vpp = r.GetValue(Vpp) ?? 1;
+        int? dpFlag = r.GetValue(Dp), gpusFlag = r.GetValue(Gpus);
+        foreach (var (name, value) in new[] { ("--tp", tp), ("--pp", pp), ("--cp", cp), ("--vpp", vpp) })
+            if (value < 1) problems.Add($"{name} must be at least 1 (got {value})");
+        if (dpFlag is < 1) problems.Add($"--dp must be at least 1 (got {dpFlag})");
+        if (gpusFlag is < 1) problems.Add($"--gpus must be at least 1 (got {gpusFlag})");
+        long modelParallel = (long)Math.Max(1, tp) * Math.Max(1, pp) * Math.Max(1, cp);
+        int gpus, dp;
+        if (dpFlag is int d && d >= 1) { dp = d; gpus = gpusFlag ?? (int)Math.Min(int.MaxValue, modelParallel * d); }
+        else
+        {
+            gpus = gpusFlag is int g && g >= 1 ? g : DefaultGpus;
+            dp = (int)Math.Max(1, gpus / modelParallel);
+            if (gpus % modelParallel != 0)
+                problems.Add($"--gpus ({gpus}) must be divisible by tp x pp x cp ({tp} x {pp} x {cp} = {modelParallel}) to derive dp");
+        }
+
+        var zeroValue = r.GetValue(Zero) ?? 0;
+        if (zeroValue is < 0 or > 3) problems.Add($"--zero must be 0, 1, 2 or 3 (got {zeroValue})");
+        var recompute = Lookup(ScheduleNames.Recompute, r.GetValue(Recompute) ?? "selective", "--recompute", problems);
+        var schedule = Lookup(ScheduleNames.Schedules, r.GetValue(Schedule) ?? (vpp > 1 ? "interleaved" : "1f1b"), "--schedule", problems);
+        var precision = Lookup(ScheduleNames.Precision, r.GetValue(Precision) ?? "megatron", "--precision", problems);
+        int micro = r.GetValue(MicroBatch) ?? 1, global = r.GetValue(GlobalBatch) ?? 64;
+
+        var plan = new ParallelPlan(tp, pp, dp, cp, vpp, micro, global, (ZeroStage)Math.Clamp(zeroValue, 0, 3), recompute,
+            Flag(r, SequenceParallel, problems) ?? tp > 1, schedule, precision, Flag(r, FlashAttention, problems) ?? true);
+        var costs = CostOptions.Default with
+        {
+            Dropout = Flag(r, Dropout, problems) ?? false,
+            OverlapGradReduce = Flag(r, OverlapGradReduce, problems) ?? true,
+        };
+
+        if (node is not null && r.GetValue(GpusPerNode) is int perNode)
+        {
+            if (perNode < 1) problems.Add($"--gpus-per-node must be at least 1 (got {perNode})");
+            else node = node with { GpusPerNode = perNode };
+        }
+        if (model is not null && node is not null)
+        {
+            var cluster = new ClusterSpec(node, gpus);
+            bool gpuCountReported = problems.Any(p => p.StartsWith("--gpus", StringComparison.Ordinal));
+            problems.AddRange(PlanValidator.Validate(model, cluster, plan)
+                .Where(i => i.Severity == Severity.Error && !(gpuCountReported && i.Message.StartsWith("tp x pp x dp x cp", StringComparison.Ordinal)))
+                .Select(i => i.Message).Where(m => !problems.Any(p => p.EndsWith(m, StringComparison.Ordinal) || m.EndsWith(p.TrimStart('-'), StringComparison.Ordinal))));
+            if (problems.Count == 0) return new SimulationInput(model, cluster, plan, costs);
+        }
+        throw new UserInputException(problems);
+    }
+
+    /// <summary>A true|false flag; anything else is a problem naming the flag and the value.</summary>
+    private static bool? Flag(ParseResult r, Option<string?> option, List<string> problems)
+    {
+        string? v = r.GetValue(option);
+        if (v is null) return null;
+        if (bool.TryParse(v, out bool b)) return b;
+        problems.Add($"{option.Name} '{v}' is not valid (valid: true, false)");
+        return null;
+    }
+
+    private static bool? FlagOrThrow(ParseResult r, Option<string?> option)
+    {
+        var problems = new List<string>();
+        var b = Flag(r, option, problems);
+        return problems.Count > 0 ? throw new UserInputException(problems) : b;
+    }
+
+    private static T Lookup<T>(IReadOnlyDictionary<string, T> table, string value, string flag, List<string> problems) where T : struct
+    {
+        if (table.TryGetValue(value, out var v)) return v;
+        problems.Add($"{flag} '{value}' is not valid (valid: {string.Join(", ", table.Keys)})");
+        return table.Values.First();
+    }
+
+    private ModelSpec BindModel(ParseResult r, Catalog catalog)
+    {
+        string? name = r.GetValue(Model);
+        int? layers = r.GetValue(Layers), hidden = r.GetValue(Hidden), heads = r.GetValue(Heads);
+        string? archName = r.GetValue(Arch);
+        Architecture? arch = null;
+        if (archName is not null)
+            arch = ScheduleNames.Arch.TryGetValue(archName, out var a) ? a
+                : throw new UserInputException($"--arch '{archName}' is not valid (valid: {string.Join(", ", ScheduleNames.Arch.Keys)})");
+
+        ModelSpec baseModel;
+        if (name is null && (layers ?? hidden ?? heads) is not null)
+        {
+            // a model given only by flags: layers, hidden and heads are required, the rest have family defaults
+            var missing = new[] { ("--layers", layers), ("--hidden", hidden), ("--heads", heads) }.Where(x => x.Item2 is null).Select(x => x.Item1).ToArray();
+            if (missing.Length > 0)
+                throw new UserInputException($"a model given by flags needs {string.Join(", ", missing)} (or name one with --model)");
+            var fam = arch ?? Architecture.Gpt;
+            int h = hidden!.Value;
+            // Llama's SwiGLU width: 2/3 of 4h, rounded up to a multiple of 256 (arXiv:2302.13971 §2)
+            int ffn = fam == Architecture.Llama ? (int)Math.Ceiling(8.0 * h / 3 / 256) * 256 : 4 * h;
+            baseModel = new ModelSpec("custom", fam, layers!.Value, h, heads!.Value, heads.Value, ffn,
+                fam == Architecture.Llama ? 32000 : 50257, 2048, fam == Architecture.Gpt, new Source("command-line flags"));
+        }
+        else baseModel = catalog.Model(name ?? DefaultModel);
+
+        var m = baseModel with
+        {
+            Arch = arch ?? baseModel.Arch,
+            Layers = layers ?? baseModel.Layers,
+            Hidden = hidden ?? baseModel.Hidden,
+            Heads = heads ?? baseModel.Heads,
+            KvHeads = r.GetValue(KvHeads) ?? (heads is not null && baseModel.KvHeads == baseModel.Heads ? heads.Value : baseModel.KvHeads),
+            FfnHidden = r.GetValue(FfnHidden) ?? baseModel.FfnHidden,
+            Vocab = r.GetValue(Vocab) ?? baseModel.Vocab,
+            SeqLength = r.GetValue(SeqLength) ?? baseModel.SeqLength,
+            TiedEmbeddings = FlagOrThrow(r, TiedEmbeddings) ?? baseModel.TiedEmbeddings,
+        };
+        return m;
+    }
+
+    private NodeSpec BindNode(ParseResult r, Catalog catalog)
+    {
+        string? gpuName = r.GetValue(Gpu), clusterName = r.GetValue(Cluster);
+        if (clusterName is not null)
+        {
+            var node = catalog.Node(clusterName);
+            if (gpuName is not null)
+            {
+                var gpu = catalog.Gpu(gpuName);
+                if (!string.Equals(gpu.Name, node.Gpu.Name, StringComparison.OrdinalIgnoreCase))
+                    throw new UserInputException($"--gpu {gpu.Name} does not match --cluster {node.Name}, whose GPU is {node.Gpu.Name}");
+            }
+            return node;
+        }
+        if (gpuName is not null) return catalog.Node(catalog.Gpu(gpuName).DefaultNode);
+        return catalog.Node(DefaultCluster);
+    }
+}

@@ -1,0 +1,96 @@
+using System.Reflection;
+using System.Text.Json;
+using ParallelSim.Core.Hardware;
+using ParallelSim.Core.Models;
+
+namespace ParallelSim.Cli.Loading;
+
+/// <summary>
+/// The GPUs, node types and models shipped in configs/ (embedded in the binary). Names match
+/// case-insensitively; an unknown name lists the valid ones.
+/// </summary>
+public sealed class Catalog
+{
+    public IReadOnlyDictionary<string, GpuSpec> Gpus { get; }
+    public IReadOnlyDictionary<string, NodeSpec> Nodes { get; }
+    public IReadOnlyDictionary<string, ModelSpec> Models { get; }
+
+    private Catalog(Dictionary<string, GpuSpec> gpus, Dictionary<string, NodeSpec> nodes, Dictionary<string, ModelSpec> models)
+    { Gpus = gpus; Nodes = nodes; Models = models; }
+
+    private static readonly Lazy<Catalog> Embedded = new(LoadEmbedded);
+    public static Catalog Default => Embedded.Value;
+
+    /// <summary>Every embedded resource under configs/, by its path (configs/models/gpt3-175b.json).</summary>
+    public static IEnumerable<(string Path, string Text)> EmbeddedFiles(string folder)
+    {
+        var asm = typeof(Catalog).Assembly;
+        foreach (var name in asm.GetManifestResourceNames().Where(n => n.StartsWith($"configs/{folder}/", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        {
+            using var stream = asm.GetManifestResourceStream(name)!;
+            using var reader = new StreamReader(stream);
+            yield return (name, reader.ReadToEnd());
+        }
+    }
+
+    private static Catalog LoadEmbedded()
+    {
+        var gpus = new Dictionary<string, GpuSpec>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (path, text) in EmbeddedFiles("gpus"))
+        {
+            using var doc = JsonFields.Parse(text, path);
+            var g = SpecReaders.ReadGpu(doc.RootElement, path);
+            gpus[g.Name] = g;
+        }
+        var nodes = new Dictionary<string, NodeSpec>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (path, text) in EmbeddedFiles("clusters"))
+        {
+            using var doc = JsonFields.Parse(text, path);
+            var n = SpecReaders.ReadNode(doc.RootElement, path, name => Find(gpus, name, "GPU"));
+            nodes[n.Name] = n;
+        }
+        var models = new Dictionary<string, ModelSpec>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (path, text) in EmbeddedFiles("models"))
+        {
+            using var doc = JsonFields.Parse(text, path);
+            var m = SpecReaders.ReadModel(doc.RootElement, path);
+            models[m.Name] = m;
+        }
+        return new Catalog(gpus, nodes, models);
+    }
+
+    public GpuSpec Gpu(string name) => Find(Gpus, name, "GPU");
+    public NodeSpec Node(string name) => Find(Nodes, name, "cluster");
+
+    /// <summary>A catalog name, or a path to a ParallelSim model JSON or a Hugging Face config.json.</summary>
+    public ModelSpec Model(string nameOrPath)
+    {
+        if (Models.TryGetValue(nameOrPath, out var m)) return m;
+        bool looksLikePath = nameOrPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || nameOrPath.Contains('/') || nameOrPath.Contains('\\');
+        if (!looksLikePath) return Find(Models, nameOrPath, "model");
+        return LoadModelFile(nameOrPath);
+    }
+
+    public static ModelSpec LoadModelFile(string path)
+    {
+        string text;
+        try { text = File.ReadAllText(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new UserInputException($"cannot read model file '{path}': {e.Message}");
+        }
+        using var doc = JsonFields.Parse(text, path);
+        var root = doc.RootElement;
+        if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("arch", out _)) return SpecReaders.ReadModel(root, path);
+        if (HuggingFaceConfig.Looks(root))
+        {
+            string dir = Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(path)) ?? "");
+            return HuggingFaceConfig.Read(root, path, dir.Length > 0 ? dir : Path.GetFileNameWithoutExtension(path));
+        }
+        throw new UserInputException($"{path}: neither a ParallelSim model (needs \"arch\", \"layers\", ...) nor a Hugging Face config.json (needs \"model_type\", \"hidden_size\", ...)");
+    }
+
+    private static T Find<T>(IReadOnlyDictionary<string, T> table, string name, string what) =>
+        table.TryGetValue(name, out var v) ? v
+        : throw new UserInputException($"unknown {what} '{name}'. Valid: {string.Join(", ", table.Keys.Order(StringComparer.OrdinalIgnoreCase))}");
+}

@@ -1,0 +1,106 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ParallelSim.Core.Parallelism;
+using ParallelSim.Core.Simulation;
+using static ParallelSim.Cli.Output.Fmt;
+
+namespace ParallelSim.Cli.Output;
+
+/// <summary>Renders a simulation result as tables (text, Markdown, CSV) or one JSON object.</summary>
+public static class SimulationReport
+{
+    public static string Render(SimulationResult r, OutputFormat format) =>
+        format == OutputFormat.Json ? Json(r).ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n"
+        : format == OutputFormat.Csv ? Tables(r).Last().Render(format) // CSV: the one-row summary
+        : string.Join("\n", Tables(r).Select(t => t.Render(format)));
+
+    public static IReadOnlyList<TextTable> Tables(SimulationResult r)
+    {
+        var m = r.Model; var c = r.Cluster; var p = r.Plan;
+        var setup = new TextTable($"ParallelSim: {m.Name} on {c.Gpus} x {c.Gpu.Name} ({c.Nodes} x {c.Name})", "what", "value");
+        setup.Add("model", $"{m.Name}: {ScheduleNames.Name(m.Arch)}, {N(m.Parameters)} parameters, {m.Layers} layers, hidden {m.Hidden}, {m.Heads} heads ({m.KvHeads} KV), FFN {m.FfnHidden}, vocab {m.Vocab}, seq {m.SeqLength}{(m.TiedEmbeddings ? ", tied embeddings" : "")}");
+        setup.Add("cluster", $"{c.Gpus} GPUs, {c.GpusPerNode} per node, {F(c.Gpu.PeakBf16.Tflops, 1)} TFLOP/s bf16 peak, {F(c.Gpu.Memory.GiB, 1)} GiB each");
+        setup.Add("plan", $"tp {p.Tp}, pp {p.Pp}, dp {p.Dp}, cp {p.Cp}, vpp {p.Vpp}; micro-batch {p.MicroBatch}, global batch {p.GlobalBatch} ({p.MicroBatches} micro-batches)");
+        setup.Add("policy", $"{ScheduleNames.Name(p.Schedule)}, ZeRO {(int)p.Zero}, recompute {ScheduleNames.Name(p.Recompute)}, sequence parallel {(p.SequenceParallel ? "on" : "off")}, {ScheduleNames.Name(p.Precision)} precision, flash attention {(p.FlashAttention ? "on" : "off")}");
+        foreach (var w in r.Warnings) setup.Add("warning", w.Message);
+
+        var mem = new TextTable($"Memory per GPU by pipeline stage (GiB; capacity {F(r.Memory.Capacity.GiB, 1)} GiB)",
+            "stage", "layers", "weights", "grads", "optimizer", "activations", "in flight", "other", "peak", "fits");
+        foreach (var i in Enumerable.Range(1, 9)) mem.RightAligned.Add(i);
+        foreach (var s in r.Memory.Stages)
+            mem.Add(s.Stage.ToString(), s.Layers.ToString(), F(s.Weights.GiB), F(s.Gradients.GiB), F(s.Optimizer.GiB), F(s.Activations.GiB),
+                F(s.MicroBatchesInFlight, 2), F(s.Other.GiB), F(s.Peak.GiB), s.Peak <= r.Memory.Capacity ? "yes" : "NO");
+
+        var t = r.Time;
+        var time = new TextTable("Time per step (ms)", "part", "ms", "note");
+        time.RightAligned.Add(1);
+        time.Add("step", F(t.Step.Milliseconds, 1), "pipeline + exposed DP + optimizer");
+        time.Add("compute", F(t.Compute.Milliseconds, 1), "busiest rank, all micro-batches");
+        time.Add("bubble", F(t.Bubble.Milliseconds, 1), $"{Pct(t.BubbleFraction)} of the pipeline time");
+        time.Add("tp comm", F(t.TpComm.Milliseconds, 1), "exposed, inside compute");
+        time.Add("pp comm", F(t.PpComm.Milliseconds, 1), "point-to-point, per rank");
+        time.Add("dp comm", F(t.DpComm.Milliseconds, 1), "gradient reduction (+ ZeRO gathers)");
+        time.Add("cp comm", F(t.CpComm.Milliseconds, 1), "K/V ring exchange");
+        time.Add("exposed comm", F(t.ExposedComm.Milliseconds, 1), "not hidden behind compute");
+        time.Add("optimizer", F(t.Optimizer.Milliseconds, 1), "Adam step, memory-bound");
+
+        var th = r.Throughput;
+        var summary = new TextTable("Summary", "step_ms", "tokens_per_s", "model_tflops_per_gpu", "hw_tflops_per_gpu", "mfu", "hfu", "bubble", "peak_gib", "capacity_gib", "fits");
+        foreach (var i in Enumerable.Range(0, 9)) summary.RightAligned.Add(i);
+        summary.Add(F(t.Step.Milliseconds, 1), F(th.TokensPerSecond, 0), F(th.ModelFlopsPerGpu.Tflops, 1), F(th.HardwareFlopsPerGpu.Tflops, 1),
+            Pct(th.Mfu), Pct(th.Hfu), Pct(t.BubbleFraction), F(r.Memory.Peak.GiB, 2), F(r.Memory.Capacity.GiB, 1), r.Memory.Fits ? "yes" : "no");
+        return [setup, mem, time, summary];
+    }
+
+    public static JsonObject Json(SimulationResult r)
+    {
+        var m = r.Model; var c = r.Cluster; var p = r.Plan; var t = r.Time; var th = r.Throughput;
+        return new JsonObject
+        {
+            ["model"] = new JsonObject
+            {
+                ["name"] = m.Name, ["arch"] = ScheduleNames.Name(m.Arch), ["parameters"] = m.Parameters, ["layers"] = m.Layers,
+                ["hidden"] = m.Hidden, ["heads"] = m.Heads, ["kvHeads"] = m.KvHeads, ["ffnHidden"] = m.FfnHidden,
+                ["vocab"] = m.Vocab, ["seqLength"] = m.SeqLength, ["tiedEmbeddings"] = m.TiedEmbeddings,
+            },
+            ["cluster"] = new JsonObject
+            {
+                ["gpu"] = c.Gpu.Name, ["gpus"] = c.Gpus, ["gpusPerNode"] = c.GpusPerNode, ["nodes"] = c.Nodes, ["nodeType"] = c.Name,
+                ["peakFlopsPerSecond"] = c.Gpu.PeakBf16.Value,
+            },
+            ["plan"] = new JsonObject
+            {
+                ["tp"] = p.Tp, ["pp"] = p.Pp, ["dp"] = p.Dp, ["cp"] = p.Cp, ["vpp"] = p.Vpp, ["microBatch"] = p.MicroBatch,
+                ["globalBatch"] = p.GlobalBatch, ["microBatches"] = p.MicroBatches, ["zero"] = (int)p.Zero,
+                ["recompute"] = ScheduleNames.Name(p.Recompute), ["sequenceParallel"] = p.SequenceParallel,
+                ["schedule"] = ScheduleNames.Name(p.Schedule), ["precision"] = ScheduleNames.Name(p.Precision), ["flashAttention"] = p.FlashAttention,
+            },
+            ["memory"] = new JsonObject
+            {
+                ["fits"] = r.Memory.Fits, ["capacityBytes"] = r.Memory.Capacity.Value, ["peakBytes"] = r.Memory.Peak.Value,
+                ["limitingStage"] = r.Memory.LimitingStage,
+                ["stages"] = new JsonArray(r.Memory.Stages.Select(s => (JsonNode)new JsonObject
+                {
+                    ["stage"] = s.Stage, ["layers"] = s.Layers, ["weightsBytes"] = s.Weights.Value, ["gradientsBytes"] = s.Gradients.Value,
+                    ["optimizerBytes"] = s.Optimizer.Value, ["activationsBytes"] = s.Activations.Value, ["otherBytes"] = s.Other.Value,
+                    ["peakBytes"] = s.Peak.Value, ["microBatchesInFlight"] = s.MicroBatchesInFlight,
+                }).ToArray()),
+            },
+            ["time"] = new JsonObject
+            {
+                ["stepSeconds"] = t.Step.Value, ["computeSeconds"] = t.Compute.Value, ["bubbleSeconds"] = t.Bubble.Value,
+                ["bubbleFraction"] = t.BubbleFraction, ["tpCommSeconds"] = t.TpComm.Value, ["ppCommSeconds"] = t.PpComm.Value,
+                ["dpCommSeconds"] = t.DpComm.Value, ["cpCommSeconds"] = t.CpComm.Value, ["exposedCommSeconds"] = t.ExposedComm.Value,
+                ["optimizerSeconds"] = t.Optimizer.Value,
+            },
+            ["throughput"] = new JsonObject
+            {
+                ["tokensPerSecond"] = th.TokensPerSecond, ["modelFlopsPerStep"] = th.ModelFlopsPerStep.Value,
+                ["hardwareFlopsPerStep"] = th.HardwareFlopsPerStep.Value, ["modelTflopsPerGpu"] = th.ModelFlopsPerGpu.Tflops,
+                ["hardwareTflopsPerGpu"] = th.HardwareFlopsPerGpu.Tflops, ["mfu"] = th.Mfu, ["hfu"] = th.Hfu,
+            },
+            ["warnings"] = new JsonArray(r.Warnings.Select(w => (JsonNode)JsonValue.Create(w.Message)!).ToArray()),
+        };
+    }
+}

@@ -1,0 +1,3 @@
+using ParallelSim.Cli;
+
+return App.Run(args, Console.Out, Console.Error);

@@ -1,0 +1,139 @@
+using ParallelSim.Core.Hardware;
+using ParallelSim.Core.Models;
+using ParallelSim.Core.Parallelism;
+using ParallelSim.Core.Units;
+
+namespace ParallelSim.Core.Costs;
+
+/// <summary>Costs of one training step that are not per stage: data-parallel traffic and the optimizer.</summary>
+public sealed record StepCosts(
+    IReadOnlyList<StageCost> Stages,
+    Seconds P2PTransfer,
+    bool P2PInterNode,
+    Seconds DpComm,
+    Seconds DpOverlappable,
+    Seconds Zero3Comm,
+    Seconds Optimizer);
+
+/// <summary>The cost model: per-stage durations and memory, communication and the optimizer step.</summary>
+public static class CostModel
+{
+    public static StepCosts Evaluate(ModelSpec m, ClusterSpec c, ParallelPlan plan, CostOptions o)
+    {
+        var gpu = c.Gpu;
+        var lt = LayerTime.Of(m, c, plan);
+        double t = plan.Tp, b = plan.MicroBatch, s = m.SeqLength, h = m.Hidden;
+        double tokens = b * s / plan.Cp;
+        int layersPerStage = m.Layers / Math.Max(1, plan.Pp);
+        var bpp = ModelStateBytes.Sharded(plan.Precision, plan.Zero, plan.Dp);
+
+        // layer: backward GEMMs = dgrad + wgrad, each the forward's FLOPs (arXiv:2104.04473 App.)
+        var layerFwd = lt.ComputeForward + lt.TpCommForward;
+        var recompute = plan.Recompute switch
+        {
+            RecomputeMode.Full => layerFwd,
+            RecomputeMode.Selective => lt.CoreForward,
+            _ => Seconds.Zero,
+        };
+        var cpExposedFwd = Seconds.Max(Seconds.Zero, lt.CpComm / 3 - lt.CoreForward);
+        var cpExposedBwd = Seconds.Max(Seconds.Zero, lt.CpComm * (2.0 / 3) - lt.CoreBackward);
+        var bwdInput = lt.GemmsForward + lt.CoreBackward + 2 * lt.ElementwiseForward + lt.TpCommForward + recompute + cpExposedBwd;
+        var bwdWeight = lt.GemmsForward;
+        double activationPerLayer = ActivationMemory.PerLayer(m, plan, o.Dropout);
+        long layerParams = ParameterCount.PerLayer(m);
+
+        var stages = new List<StageCost>(plan.Pp);
+        for (int stage = 0; stage < plan.Pp; stage++)
+        {
+            bool first = stage == 0, last = stage == plan.Pp - 1;
+            var fwd = layersPerStage * (layerFwd + cpExposedFwd);
+            var bi = layersPerStage * bwdInput;
+            var bw = layersPerStage * bwdWeight;
+            double acts = layersPerStage * activationPerLayer;
+            double other = 0;
+            long stageParams = layersPerStage * layerParams;
+
+            if (first)
+            {
+                // embedding lookup (vocab-parallel, arXiv:1909.08053 §3): gather and write b·s·h; backward scatters gradients
+                stageParams += ParameterCount.InputEmbedding(m);
+                fwd += Roofline.MemoryBound(gpu, 2 * 2 * tokens * h);
+                bi += Roofline.MemoryBound(gpu, 3 * 2 * tokens * h);
+                // arXiv:2205.05198 §4.3: the embedding output (dropout mask when on) held on the first stage
+                acts += (o.Dropout ? 1 : 0) * tokens * h / (plan.SequenceParallel ? t : 1);
+            }
+            if (last)
+            {
+                // final norm, logits GEMM (vocab-parallel) and fp32 cross-entropy
+                stageParams += ParameterCount.NormParameters(m);
+                if (!m.TiedEmbeddings || plan.Pp > 1) stageParams += (long)m.Vocab * m.Hidden; // tied: Megatron keeps a copy on the last stage
+                var logits = Roofline.MatMul(gpu, tokens, h, m.Vocab / t);
+                var loss = Roofline.MemoryBound(gpu, tokens * (m.Vocab / t) * (2 + 4 + 4 + 4)); // read bf16 logits, write/read fp32, write grad
+                var norm = Roofline.MemoryBound(gpu, 2 * 2 * tokens * h);
+                fwd += logits + loss + norm;
+                bi += logits + norm * 2;
+                bw += logits;
+                // arXiv:2205.05198 §4.3: final norm input 2sbh/t and output-projection input 2sbh/t
+                acts += 4 * tokens * h / (plan.SequenceParallel ? t : 1);
+                // fp32 logits and their gradient, live at the loss (named extra)
+                other += 2 * 4 * tokens * m.Vocab / t;
+            }
+            if (plan.Precision == PrecisionPolicy.TorchAmp)
+                // autocast keeps the bf16 copies of the weights it cast alive for backward
+                acts += 2.0 * stageParams / t;
+
+            double p = (double)stageParams / t;
+            double weights = p * bpp.Weights;
+            if (plan.Zero == ZeroStage.Parameters)
+                // ZeRO-3 working set: the largest layer's gathered bf16 weights, fetched and prefetched (2 in flight)
+                other += 2 * 2.0 * layerParams / t;
+            if (o.IncludeRuntimeReserve) other += o.CudaContext.Value + o.CommBuffers.Value;
+
+            stages.Add(new StageCost(stage, layersPerStage, fwd, bi + bw, bi, bw,
+                layersPerStage * lt.TpCommForward * (plan.Recompute == RecomputeMode.Full ? 3 : 2),
+                layersPerStage * lt.CpComm,
+                new Bytes(acts), new Bytes(weights), new Bytes(p * bpp.Gradients), new Bytes(p * bpp.Optimizer), new Bytes(other),
+                stageParams));
+        }
+
+        // PP: each micro-batch sends b·s·h activations forward and their gradient back (arXiv:2104.04473 §3.3),
+        // ÷t with sequence parallelism. Stages are the outermost rank dimension (Megatron order tp-cp-dp-pp).
+        long stageStride = (long)plan.Tp * plan.Cp * plan.Dp;
+        bool p2pInter = stageStride >= c.GpusPerNode;
+        var p2pLink = p2pInter ? c.Node.InterNode : c.Node.IntraNode;
+        var p2p = plan.Pp <= 1 ? Seconds.Zero : p2pLink.Transfer(new Bytes(tokens * h * 2 / (plan.SequenceParallel ? t : 1)));
+
+        // DP: gradients of the largest stage, reduced across dp ranks at stride tp·cp
+        var largest = stages.MaxBy(x => x.Parameters)!;
+        double gradElems = (double)largest.Parameters / t;
+        int dpPerNode = (int)Math.Clamp(c.GpusPerNode / ((long)plan.Tp * plan.Cp), 1, plan.Dp);
+        int dpNodes = (plan.Dp + dpPerNode - 1) / dpPerNode;
+        var gradBytes = new Bytes(gradElems * ModelStateBytes.GradientReduceBytes(plan.Precision));
+        var paramBytes = new Bytes(gradElems * 2);
+        var intra = c.Node.IntraNode; var inter = c.Node.InterNode;
+        Seconds dp = Seconds.Zero, zero3 = Seconds.Zero;
+        if (plan.Dp > 1)
+        {
+            if (plan.Zero == ZeroStage.None)
+                dp = Collectives.HierarchicalAllReduce(gradBytes, dpPerNode, dpNodes, intra, inter);
+            else
+            {
+                // arXiv:1910.02054 §7: reduce-scatter the gradients, all-gather the updated parameters (same volume as an all-reduce)
+                dp = Collectives.HierarchicalReduceScatter(gradBytes, dpPerNode, dpNodes, intra, inter)
+                   + Collectives.HierarchicalReduceScatter(paramBytes, dpPerNode, dpNodes, intra, inter);
+                if (plan.Zero == ZeroStage.Parameters)
+                    // ZeRO-3 gathers the parameters again for forward and backward of each micro-batch (3Ψ in all, Table 1 note)
+                    zero3 = 2 * plan.MicroBatches * Collectives.HierarchicalReduceScatter(paramBytes, dpPerNode, dpNodes, intra, inter);
+            }
+        }
+        var overlappable = o.OverlapGradReduce ? largest.Backward : Seconds.Zero;
+
+        // optimizer: a memory-bound pass over this GPU's shard of the states (read grad, read+write params and Adam states)
+        double shardParams = gradElems / (plan.Zero >= ZeroStage.OptimizerStates ? plan.Dp : 1);
+        var u = ModelStateBytes.Unsharded(plan.Precision);
+        double weightPasses = plan.Precision == PrecisionPolicy.TorchAmp ? 2 : 1; // fp32 params read and written; else the low-precision copy is written
+        var optimizer = Roofline.MemoryBound(gpu, shardParams * (u.Gradients + 2 * u.Optimizer + weightPasses * u.Weights));
+
+        return new StepCosts(stages, p2p, p2pInter, dp, overlappable, zero3, optimizer);
+    }
+}

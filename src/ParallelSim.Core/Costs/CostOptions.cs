@@ -1,0 +1,26 @@
+using ParallelSim.Core.Units;
+
+namespace ParallelSim.Core.Costs;
+
+/// <summary>
+/// The modelling choices that are not part of the model, cluster or plan, each named and overridable.
+/// </summary>
+public sealed record CostOptions
+{
+    /// <summary>Dropout on (masks stored, arXiv:2205.05198 eq. 1). Modern runs use none.</summary>
+    public bool Dropout { get; init; }
+    /// <summary>Overlap the DP gradient reduction with the backward of the last micro-batch (Megatron --overlap-grad-reduce).</summary>
+    public bool OverlapGradReduce { get; init; } = true;
+    /// <summary>Overlap pipeline sends and receives with compute.</summary>
+    public bool OverlapP2P { get; init; }
+    /// <summary>CUDA context and kernels resident on every GPU (not counted by torch.cuda.max_memory_allocated).</summary>
+    public Bytes CudaContext { get; init; } = Bytes.FromGiB(0.5);
+    /// <summary>Fraction of the peak the caching allocator holds on top of what is allocated (fragmentation).</summary>
+    public double AllocatorReserveFraction { get; init; } = 0.0;
+    /// <summary>NCCL communication buffers per GPU.</summary>
+    public Bytes CommBuffers { get; init; } = Bytes.FromGiB(0.25);
+    /// <summary>Count the CUDA context and communication buffers in the peak (off to compare with max_memory_allocated).</summary>
+    public bool IncludeRuntimeReserve { get; init; } = true;
+
+    public static CostOptions Default { get; } = new();
+}

@@ -1,0 +1,69 @@
+using ParallelSim.Core.Hardware;
+using ParallelSim.Core.Models;
+using ParallelSim.Core.Parallelism;
+using ParallelSim.Core.Units;
+
+namespace ParallelSim.Core.Costs;
+
+/// <summary>Times of one transformer layer for one micro-batch on one GPU, by part.</summary>
+public readonly record struct LayerTimes(Seconds GemmsForward, Seconds CoreForward, Seconds CoreBackward, Seconds ElementwiseForward, Seconds TpCommForward, Seconds CpComm)
+{
+    /// <summary>Forward compute (no communication).</summary>
+    public Seconds ComputeForward => GemmsForward + CoreForward + ElementwiseForward;
+}
+
+/// <summary>Per-layer compute and communication time (roofline per op, alpha-beta per collective).</summary>
+public static class LayerTime
+{
+    public static LayerTimes Of(ModelSpec m, ClusterSpec c, ParallelPlan plan)
+    {
+        var gpu = c.Gpu;
+        double t = plan.Tp, cp = plan.Cp, b = plan.MicroBatch;
+        double s = m.SeqLength, h = m.Hidden, f = m.FfnHidden, kv = m.KvWidth;
+        double tokens = b * s / cp;
+
+        // GEMMs, each sharded over TP (Megatron column/row parallel layers, arXiv:1909.08053 §3)
+        var gemms = Roofline.MatMul(gpu, tokens, h, (h + 2 * kv) / t)
+                  + Roofline.MatMul(gpu, tokens, h / t, h)
+                  + Roofline.MatMul(gpu, tokens, h, (m.Arch == Architecture.Llama ? 2 : 1) * f / t)
+                  + Roofline.MatMul(gpu, tokens, f / t, h);
+
+        // attention core: queries of this CP rank against all keys; a causal kernel does half the full product
+        double coreFlopsFull = 4 * b * (s / cp) * s * h / t;
+        Seconds coreFwd, coreBwd;
+        if (plan.FlashAttention)
+        {
+            coreFwd = Roofline.Gemm(gpu, coreFlopsFull / 2, 2 * 4 * tokens * h / t);
+            // FlashAttention-2 backward recomputes the scores: 2.5x the forward matmul work (Dao 2023, §3.1)
+            coreBwd = Roofline.Gemm(gpu, 2.5 * coreFlopsFull / 2, 2 * 6 * tokens * h / t);
+        }
+        else
+        {
+            // unfused: full s x s products, plus the softmax written, read and masked in HBM (2 bytes per score, 4 passes)
+            double scores = b * (m.Heads / t) * (s / cp) * s;
+            coreFwd = Roofline.Gemm(gpu, coreFlopsFull, 0) + Roofline.MemoryBound(gpu, 8 * scores);
+            coreBwd = Roofline.Gemm(gpu, 2 * coreFlopsFull, 0) + Roofline.MemoryBound(gpu, 12 * scores);
+        }
+
+        // norms (read + write 2 bytes x h) x 2, residual adds (read 2, write 1) x 2, replicated across TP unless SP
+        double replicatedTokens = plan.SequenceParallel ? tokens / t : tokens;
+        double elementwise = replicatedTokens * h * 2 * (2 * 2 + 2 * 3)
+            + tokens * (f / t) * 2 * (m.Arch == Architecture.Llama ? 3 : 2); // activation: GELU read+write, SwiGLU 2 reads + write
+        var elementwiseFwd = Roofline.MemoryBound(gpu, elementwise);
+
+        // TP: two all-reduces of the b·s·h activations per layer forward (arXiv:2104.04473 §3.3); with SP a
+        // reduce-scatter + all-gather pair of the same volume (arXiv:2205.05198 §4.2.2)
+        var tpLink = plan.Tp <= c.GpusPerNode ? c.Node.IntraNode : c.Node.InterNode;
+        var activation = new Bytes(tokens * h * 2);
+        var tpFwd = plan.Tp <= 1 ? Seconds.Zero
+            : plan.SequenceParallel ? 2 * (Collectives.ReduceScatter(activation, plan.Tp, tpLink) + Collectives.AllGather(activation, plan.Tp, tpLink))
+            : 2 * Collectives.AllReduce(activation, plan.Tp, tpLink);
+
+        // CP: ring exchange of this rank's K and V chunk with the cp-1 others (forward), K, V and their grads (backward)
+        var cpLink = (long)plan.Tp * plan.Cp <= c.GpusPerNode ? c.Node.IntraNode : c.Node.InterNode;
+        var kvChunk = new Bytes(2 * tokens * kv / t * 2);
+        var cpComm = plan.Cp <= 1 ? Seconds.Zero : (plan.Cp - 1) * 3 * cpLink.Transfer(kvChunk);
+
+        return new LayerTimes(gemms, coreFwd, coreBwd, elementwiseFwd, tpFwd, cpComm);
+    }
+}

@@ -1,0 +1,43 @@
+using ParallelSim.Core.Units;
+
+namespace ParallelSim.Core.Hardware;
+
+public enum LinkKind { NVLink, PCIe, Network }
+
+/// <summary>
+/// An accelerator: dense tensor-core peaks, memory capacity and bandwidth, and the efficiency curve
+/// its GEMMs reach. Peaks are dense (no sparsity). <see cref="PeakFp8"/> is null where the GPU has none.
+/// </summary>
+public sealed record GpuSpec(
+    string Name,
+    FlopsPerSecond PeakBf16,
+    FlopsPerSecond? PeakFp8,
+    Bytes Memory,
+    BytesPerSecond HbmBandwidth,
+    LinkKind IntraNodeLink,
+    BytesPerSecond IntraNodeBandwidthPerDirection,
+    string DefaultNode,
+    EfficiencyCurve GemmEfficiency,
+    Seconds KernelOverhead,
+    Source Source);
+
+/// <summary>
+/// One link tier for the alpha-beta model: a message of n bytes takes Latency + n / Bandwidth.
+/// Bandwidth is per GPU and per direction.
+/// </summary>
+public sealed record LinkSpec(LinkKind Kind, BytesPerSecond Bandwidth, Seconds Latency, Source Source)
+{
+    public Seconds Transfer(Bytes bytes) => Latency + bytes / Bandwidth;
+}
+
+/// <summary>A node type: GPUs of one kind, how they talk inside the node, and the NIC bandwidth per GPU.</summary>
+public sealed record NodeSpec(string Name, GpuSpec Gpu, int GpusPerNode, LinkSpec IntraNode, LinkSpec InterNode, Source Source);
+
+/// <summary>Any number of GPUs in nodes of one type. The last node may be partly used.</summary>
+public sealed record ClusterSpec(NodeSpec Node, int Gpus)
+{
+    public GpuSpec Gpu => Node.Gpu;
+    public int GpusPerNode => Node.GpusPerNode;
+    public int Nodes => (Gpus + GpusPerNode - 1) / GpusPerNode;
+    public string Name => Node.Name;
+}

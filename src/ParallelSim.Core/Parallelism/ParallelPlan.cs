@@ -1,0 +1,38 @@
+namespace ParallelSim.Core.Parallelism;
+
+/// <summary>ZeRO sharding (arXiv:1910.02054): 1 optimizer states, 2 + gradients, 3 + parameters.</summary>
+public enum ZeroStage { None = 0, OptimizerStates = 1, Gradients = 2, Parameters = 3 }
+
+/// <summary>Activation recomputation: none, selective (attention core, arXiv:2205.05198), full (layer input only).</summary>
+public enum RecomputeMode { None, Selective, Full }
+
+public enum ScheduleKind { GPipe, OneFOneB, Interleaved }
+
+/// <summary>
+/// Precision and optimizer bookkeeping. Megatron: bf16 params, fp32 main grads and params, Adam (18 B/param).
+/// Zero: the ZeRO paper's 2 + 2 + 12 = 16 B/param. TorchAmp: fp32 params and grads under autocast.
+/// Bf16: everything in bf16.
+/// </summary>
+public enum PrecisionPolicy { Megatron, Zero, TorchAmp, Bf16 }
+
+/// <summary>A parallel plan: how a model is split across GPUs and how a step is run.</summary>
+public sealed record ParallelPlan(
+    int Tp,
+    int Pp,
+    int Dp,
+    int Cp,
+    int Vpp,
+    int MicroBatch,
+    int GlobalBatch,
+    ZeroStage Zero,
+    RecomputeMode Recompute,
+    bool SequenceParallel,
+    ScheduleKind Schedule,
+    PrecisionPolicy Precision,
+    bool FlashAttention)
+{
+    public long Gpus => (long)Tp * Pp * Dp * Cp;
+
+    /// <summary>Micro-batches per step per pipeline: global batch / (micro-batch × dp).</summary>
+    public int MicroBatches => MicroBatch > 0 && Dp > 0 ? GlobalBatch / (MicroBatch * Dp) : 0;
+}

@@ -1,0 +1,65 @@
+using ParallelSim.Core.Costs;
+using ParallelSim.Core.Hardware;
+using ParallelSim.Core.Models;
+using ParallelSim.Core.Parallelism;
+using ParallelSim.Core.Units;
+
+namespace ParallelSim.Core.Simulation;
+
+/// <summary>Puts the cost model and a pipeline outcome together into step time, memory and throughput.</summary>
+public static class Evaluator
+{
+    /// <summary>The analytical path: closed-form pipeline.</summary>
+    public static SimulationResult Evaluate(ModelSpec m, ClusterSpec c, ParallelPlan plan, CostOptions? options = null)
+    {
+        var o = options ?? CostOptions.Default;
+        var costs = CostModel.Evaluate(m, c, plan, o);
+        return Combine(m, c, plan, o, costs, ClosedFormPipeline.Evaluate(plan, costs, o));
+    }
+
+    /// <summary>Combines step costs with a pipeline outcome (closed form or simulated).</summary>
+    public static SimulationResult Combine(ModelSpec m, ClusterSpec c, ParallelPlan plan, CostOptions o, StepCosts costs, PipelineOutcome pipe)
+    {
+        int mb = plan.MicroBatches;
+        int v = plan.Schedule == ScheduleKind.Interleaved ? plan.Vpp : 1;
+
+        // memory per stage: model states + activations x micro-batches in flight + named extras
+        var stages = costs.Stages.Select(st => new StageMemory(st.Stage, st.Layers, st.Weights, st.Gradients, st.Optimizer,
+            st.ActivationsPerMicroBatch * pipe.PeakInFlight[st.Stage], st.Other, pipe.PeakInFlight[st.Stage])).ToArray();
+        var limiting = stages.MaxBy(s => s.Peak.Value)!;
+        var capacity = c.Gpu.Memory;
+        var memory = new MemoryReport(limiting.Peak <= capacity, capacity, limiting.Peak, limiting.Stage, stages);
+
+        // time: pipeline makespan + exposed DP and ZeRO-3 traffic + optimizer
+        var dpExposed = Seconds.Max(Seconds.Zero, costs.DpComm - costs.DpOverlappable);
+        var zero3Exposed = Seconds.Max(Seconds.Zero, costs.Zero3Comm - pipe.BusiestRankCompute);
+        var step = pipe.Makespan + dpExposed + zero3Exposed + costs.Optimizer;
+        var slowest = costs.Stages.MaxBy(s => (s.Forward + s.Backward).Value)!;
+        var tp = slowest.TpComm * mb;
+        var cp = slowest.CpComm * mb;
+        var pp = costs.P2PTransfer * (2.0 * mb * v);
+        var bubble = Seconds.Max(Seconds.Zero, pipe.Makespan - pipe.BusiestRankCompute - (o.OverlapP2P ? Seconds.Zero : pp));
+        var exposed = tp + (o.OverlapP2P ? Seconds.Zero : pp) + dpExposed + zero3Exposed;
+        var time = new TimeReport(step, pipe.BusiestRankCompute, bubble, pipe.Makespan.Value > 0 ? bubble.Value / pipe.Makespan.Value : 0,
+            tp, pp, costs.DpComm + costs.Zero3Comm, cp, exposed, costs.Optimizer);
+
+        // throughput: PaLM (arXiv:2204.02311 App. B) model FLOPs; HFU adds what recomputation runs again
+        double tokens = (double)plan.GlobalBatch * m.SeqLength;
+        var modelFlops = FlopCount.ModelFlopsPerToken(m) * tokens;
+        double recomputePerSequence = plan.Recompute switch
+        {
+            RecomputeMode.Full => m.Layers * FlopCount.LayerForward(m, 1),
+            RecomputeMode.Selective => m.Layers * FlopCount.AttentionCore(m, 1, m.SeqLength),
+            _ => 0,
+        };
+        var hardwareFlops = modelFlops + new Flops(recomputePerSequence * plan.GlobalBatch);
+        double gpus = plan.Gpus, peak = c.Gpu.PeakBf16.Value;
+        var modelPerGpu = new FlopsPerSecond(modelFlops.Value / step.Value / gpus);
+        var hardwarePerGpu = new FlopsPerSecond(hardwareFlops.Value / step.Value / gpus);
+        var throughput = new ThroughputReport(tokens / step.Value, modelFlops, hardwareFlops, modelPerGpu, hardwarePerGpu,
+            modelPerGpu.Value / peak, hardwarePerGpu.Value / peak);
+
+        var warnings = PlanValidator.Validate(m, c, plan).Where(i => i.Severity == Severity.Warning).ToArray();
+        return new SimulationResult(m, c, plan, memory, time, throughput, costs, warnings);
+    }
+}

@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace ParallelSim.Tests.Cli;
+
+public class SimulateCommandTests
+{
+    [Fact]
+    public void Defaults_print_a_table_with_mfu_and_memory()
+    {
+        var r = CliRunner.Run("simulate");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("gpt3-175b on 64 x A100-SXM-80GB", r.Out);
+        Assert.Contains("mfu", r.Out);
+        Assert.Contains("Memory per GPU by pipeline stage (GiB", r.Out);
+        Assert.Equal("", r.Err);
+    }
+
+    [Fact]
+    public void Json_has_the_documented_shape()
+    {
+        var r = CliRunner.Run("simulate", "--format", "json");
+        Assert.Equal(0, r.ExitCode);
+        using var doc = JsonDocument.Parse(r.Out);
+        var root = doc.RootElement;
+        string[] Keys(string obj) => root.GetProperty(obj).EnumerateObject().Select(p => p.Name).ToArray();
+        Assert.Superset(new HashSet<string> { "name", "arch", "parameters", "layers", "hidden", "heads", "kvHeads", "ffnHidden", "vocab", "seqLength" }, Keys("model").ToHashSet());
+        Assert.Superset(new HashSet<string> { "gpu", "gpus", "gpusPerNode", "nodes" }, Keys("cluster").ToHashSet());
+        Assert.Superset(new HashSet<string> { "tp", "pp", "dp", "cp", "vpp", "microBatch", "globalBatch", "microBatches", "zero", "recompute",
+            "sequenceParallel", "schedule", "precision", "flashAttention" }, Keys("plan").ToHashSet());
+        Assert.Superset(new HashSet<string> { "fits", "capacityBytes", "peakBytes", "stages" }, Keys("memory").ToHashSet());
+        var stage = root.GetProperty("memory").GetProperty("stages")[0].EnumerateObject().Select(p => p.Name).ToHashSet();
+        Assert.Superset(new HashSet<string> { "stage", "layers", "weightsBytes", "gradientsBytes", "optimizerBytes", "activationsBytes", "otherBytes", "peakBytes" }, stage);
+        Assert.Superset(new HashSet<string> { "stepSeconds", "computeSeconds", "bubbleSeconds", "bubbleFraction", "tpCommSeconds", "ppCommSeconds",
+            "dpCommSeconds", "cpCommSeconds", "exposedCommSeconds", "optimizerSeconds" }, Keys("time").ToHashSet());
+        Assert.Superset(new HashSet<string> { "tokensPerSecond", "modelFlopsPerStep", "hardwareFlopsPerStep", "modelTflopsPerGpu", "hardwareTflopsPerGpu",
+            "mfu", "hfu" }, Keys("throughput").ToHashSet());
+        Assert.Equal(8, root.GetProperty("memory").GetProperty("stages").GetArrayLength());
+        Assert.Equal(1, root.GetProperty("plan").GetProperty("dp").GetInt32());
+        Assert.True(root.GetProperty("memory").GetProperty("fits").GetBoolean(), "the default plan must fit");
+        double mfu = root.GetProperty("throughput").GetProperty("mfu").GetDouble();
+        Assert.InRange(mfu, 0.2, 0.8);
+    }
+
+    [Fact]
+    public void A_model_given_only_by_flags_is_allowed()
+    {
+        var r = CliRunner.Run("simulate", "--layers", "4", "--hidden", "256", "--heads", "4", "--gpus", "2", "--tp", "1", "--pp", "2",
+            "--global-batch", "8", "--cluster", "workstation-2x2080ti", "--format", "json");
+        Assert.Equal(0, r.ExitCode);
+        using var doc = JsonDocument.Parse(r.Out);
+        Assert.Equal("custom", doc.RootElement.GetProperty("model").GetProperty("name").GetString());
+        Assert.Equal(1024, doc.RootElement.GetProperty("model").GetProperty("ffnHidden").GetInt32());
+    }
+
+    [Fact]
+    public void Gpu_alone_picks_its_usual_node_and_dp_is_derived()
+    {
+        var r = CliRunner.Run("simulate", "--gpu", "h100-sxm-80gb", "--gpus", "128", "--global-batch", "128", "--format", "json");
+        Assert.Equal(0, r.ExitCode);
+        using var doc = JsonDocument.Parse(r.Out);
+        Assert.Equal("dgx-h100", doc.RootElement.GetProperty("cluster").GetProperty("nodeType").GetString());
+        Assert.Equal(2, doc.RootElement.GetProperty("plan").GetProperty("dp").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("simulate --gpus abc")]
+    [InlineData("simulate --gpus -8")]
+    [InlineData("simulate --gpus 0")]
+    [InlineData("simulate --gpus 99999999999999")]
+    [InlineData("simulate --gpu A200")]
+    [InlineData("simulate --model gpt5")]
+    [InlineData("simulate --schedule zigzag")]
+    [InlineData("simulate --tp 5")]
+    [InlineData("simulate --tp 0")]
+    [InlineData("simulate --pp 7")]
+    [InlineData("simulate --micro-batch 3")]
+    [InlineData("simulate --zero 4")]
+    [InlineData("simulate --recompute some")]
+    [InlineData("simulate --precision fp64")]
+    [InlineData("simulate --model /nonexistent/model.json")]
+    [InlineData("simulate --vpp 2 --schedule 1f1b")]
+    [InlineData("simulate --gpus 100")]
+    [InlineData("simulate --flash-attention maybe")]
+    [InlineData("simulate --format yaml")]
+    [InlineData("simulate --bogus 1")]
+    [InlineData("simulat")]
+    [InlineData("simulate --cluster dgx-a100 --gpu H100-SXM-80GB")]
+    [InlineData("simulate --layers 4")]
+    [InlineData("catalog gpu")]
+    [InlineData("simulate --global-batch -1 --tp 3 --pp 0")]
+    public void Malformed_command_lines_give_a_clear_error_and_exit_2(string line)
+    {
+        var r = CliRunner.Run(line.Split(' '));
+        Assert.Equal(2, r.ExitCode);
+        Assert.StartsWith("error: ", r.Err);
+        Assert.DoesNotContain("   at ", r.Err); // no stack trace
+        Assert.DoesNotContain("Exception", r.Err);
+    }
+
+    [Fact]
+    public void Several_plan_problems_are_printed_together()
+    {
+        var r = CliRunner.Run("simulate", "--tp", "5", "--micro-batch", "3");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("heads (96) must be divisible by tp (5)", r.Err);
+        Assert.Contains("--gpus (64) must be divisible by tp x pp x cp", r.Err);
+    }
+
+    [Fact]
+    public void Simulate_with_defaults_runs_well_under_a_second_in_process()
+    {
+        CliRunner.Run("simulate"); // warm up
+        var sw = Stopwatch.StartNew();
+        var r = CliRunner.Run("simulate", "--format", "json");
+        sw.Stop();
+        Assert.Equal(0, r.ExitCode);
+        Assert.True(sw.Elapsed.TotalSeconds < 1, $"took {sw.Elapsed.TotalMilliseconds} ms");
+    }
+}
