@@ -16,6 +16,7 @@ public static class App
             SimulateCommand.Create(),
             CatalogCommand.Create(),
             ExplainCommand.Create(),
+            MegatronCommand.Create(),
         };
         root.HelpName = "parallelsim";
         return root;
