@@ -69,7 +69,10 @@ public static class ExplainBinding
     public static void ApplyDefaults(PlanOptions o)
     {
         o.Tp.DefaultValueFactory = _ => 1;
+        o.Tp.Description = "Tensor-parallel size [explain default: 1]";
         o.Pp.DefaultValueFactory = _ => 1;
+        o.Pp.Description = "Pipeline-parallel size [explain default: 1]";
+        o.Gpus.Description = "Total GPUs [explain default: tp x pp x cp x dp, with dp 1 unless --dp]";
         o.Gpus.DefaultValueFactory = ar =>
         {
             if (ar.Parent?.Parent is not System.CommandLine.Parsing.CommandResult cmd) return null;

@@ -107,7 +107,8 @@ public static class ExplainCommand
                 var input = plan.Bind(r, catalog);
                 var sim = Evaluator.Evaluate(input.Model, input.Cluster, input.Plan, input.Costs);
                 mfu = sim.Throughput.Mfu; peak = input.Cluster.Gpu.PeakBf16.Value; gpus = input.Cluster.Gpus;
-                rateSource = $"simulated MFU of {input.Model.Name}, tp {input.Plan.Tp} pp {input.Plan.Pp} dp {input.Plan.Dp}";
+                rateSource = $"simulated MFU of {input.Model.Name}, tp {input.Plan.Tp} pp {input.Plan.Pp} dp {input.Plan.Dp}"
+                    + (sim.Memory.Fits ? "" : $"; WARNING: this plan does not fit in memory ({Fmt.F(sim.Memory.Peak.GiB, 1)} GiB > {Fmt.F(sim.Memory.Capacity.GiB, 1)} GiB)");
                 parameters ??= input.Model.Parameters;
             }
         }
