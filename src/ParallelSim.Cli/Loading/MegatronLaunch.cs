@@ -29,11 +29,14 @@ public sealed record MegatronLaunch(IReadOnlyList<LaunchArgument> Arguments, IRe
             if (!t.IsFlag)
             {
                 string w = t.Flag;
-                if (w is "torchrun" or "python" or "python3" || w.EndsWith("torch.distributed.run", StringComparison.Ordinal) || w == "-m")
+                if (w is "torchrun" or "python" or "python3" or "-m" || w.EndsWith("torch.distributed.run", StringComparison.Ordinal)
+                    || w.EndsWith("torch.distributed.launch", StringComparison.Ordinal))
                     rows.Add(new LaunchArgument(w, "", "launcher", "starts one process per GPU", "world size from --nnodes × --nproc-per-node"));
                 else if (w.EndsWith(".py", StringComparison.Ordinal))
                     rows.Add(new LaunchArgument(w, "", w.EndsWith("pretrain_gpt.py", StringComparison.Ordinal) ? "script" : "script?",
                         "the training script", w.EndsWith("pretrain_gpt.py", StringComparison.Ordinal) ? "a GPT-style decoder" : "read as pretrain_gpt.py (others not checked)"));
+                else if (EnvironmentSetting(w))
+                    rows.Add(new LaunchArgument(w, "", "known", "an environment variable for the launched processes", "not simulated: environment"));
                 else { unknown.Add(w); rows.Add(new LaunchArgument(w, "", "UNKNOWN", "a word that is neither a flag nor its value", "ignored: not simulated")); }
                 continue;
             }
@@ -145,6 +148,10 @@ public sealed record MegatronLaunch(IReadOnlyList<LaunchArgument> Arguments, IRe
         return errors.Count > 0 ? new MegatronLaunch(rows, unknown, notes, errors, null, null, null, costs)
             : new MegatronLaunch(rows, unknown, notes, [], model, cluster, plan, costs);
     }
+
+    /// <summary>NAME=value before the launcher (CUDA_DEVICE_MAX_CONNECTIONS=1 torchrun ...).</summary>
+    private static bool EnvironmentSetting(string word) =>
+        word.IndexOf('=') is int eq && eq > 0 && word[..eq].All(c => char.IsAsciiLetterOrDigit(c) || c == '_') && !char.IsAsciiDigit(word[0]);
 
     private static T Problem<T>(List<string> problems, string p, T fallback) { problems.Add(p); return fallback; }
 }

@@ -78,7 +78,7 @@ public static class MemoryExplainer
         double capacity = r.Memory.Capacity.Value;
         s.Add("total per GPU", $"{G(states / GB)} + {G(activations / GB)} + {G(other / GB)}", total / GB, "GB", "sum");
         bool fits = total <= capacity;
-        s.Add($"capacity of one {r.Cluster.Gpu.Name} ({F(r.Memory.Capacity.GiB, 0)} GiB)", $"{F(r.Memory.Capacity.GiB, 0)} GiB × 1.0737", capacity / GB, "GB", "GPU spec");
+        s.Add($"capacity of one {r.Cluster.Gpu.Name} ({F(r.Memory.Capacity.GiB, 0)} GiB)", $"{F(r.Memory.Capacity.GiB, 0)} GiB = {F(r.Memory.Capacity.GiB, 0)}·2^30 B", capacity / GB, "GB", "GPU spec");
         s.Note(fits ? $"fits: {F(total / GB, 1)} GB ≤ {F(capacity / GB, 1)} GB, {F((capacity - total) / GB, 1)} GB spare"
                     : $"does NOT fit: {F(total / GB, 1)} GB > {F(capacity / GB, 1)} GB; try ZeRO over more GPUs, tp/pp, recompute full, or LoRA");
         string what = lora is null ? "training" : lora.QLora ? "QLoRA fine-tuning" : "LoRA fine-tuning";

@@ -81,4 +81,21 @@ public class MegatronCommandTests
         Assert.Contains("error: the vocabulary is unknown", r.Err);
         Assert.Contains("--tensor-model-parallel-size", r.Out);
     }
+
+    [Fact]
+    public void Environment_settings_and_the_python_launcher_are_known_and_chunks_per_rank_set_vpp()
+    {
+        var r = CliRunner.Run("megatron", "--format", "json", "--", "CUDA_DEVICE_MAX_CONNECTIONS=1", "python", "-m", "torch.distributed.run",
+            "--nproc_per_node", "8", "pretrain_gpt.py", "--num-layers", "24", "--hidden-size", "2048", "--num-attention-heads", "16",
+            "--seq-length", "2048", "--vocab-size", "50257", "--tensor-model-parallel-size", "2", "--pipeline-model-parallel-size", "2",
+            "--num-virtual-stages-per-pipeline-rank", "3", "--global-batch-size", "16", "--bf16");
+        Assert.True(r.ExitCode == 0, r.Err);
+        using var doc = JsonDocument.Parse(r.Out);
+        Assert.Empty(doc.RootElement.GetProperty("unknown").EnumerateArray());
+        var plan = doc.RootElement.GetProperty("simulation").GetProperty("plan");
+        Assert.Equal(3, plan.GetProperty("vpp").GetInt32());
+        Assert.Equal(2, plan.GetProperty("dp").GetInt32()); // 8 / (2 · 2)
+        // 50257 padded to a multiple of 128 · 2 = 256: 50432
+        Assert.Equal(50432, doc.RootElement.GetProperty("simulation").GetProperty("model").GetProperty("vocab").GetInt32());
+    }
 }
