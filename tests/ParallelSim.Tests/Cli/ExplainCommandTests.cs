@@ -169,6 +169,22 @@ public class ExplainCommandTests
         var back = Json(["mfu", .. Tiny, "--gpu", "a100-sxm-80gb", "--mfu", "0.5"]);
         Assert.Equal(232_941_514, Step(back, "tokens/s at MFU"), 0);
         Assert.Equal(0.5, back.Answer!.Value, 9);
+        // the same rate given as tokens per second
+        Assert.Equal(0.21980, Json(["mfu", .. Tiny, "--gpu", "a100-sxm-80gb", "--tokens-per-second", "1.024e8"]).Answer!.Value, 4);
+    }
+
+    [Fact]
+    public void Numbers_are_written_in_the_invariant_culture_whatever_the_current_one()
+    {
+        var saved = System.Globalization.CultureInfo.CurrentCulture;
+        try
+        {
+            System.Globalization.CultureInfo.CurrentCulture = new System.Globalization.CultureInfo("de-DE");
+            var r = CliRunner.Run("explain", "train-time", "--params", "175B", "--tokens", "300B", "--gpus", "1024", "--tflops-per-gpu", "140");
+            Assert.Contains("= 33.91 days", r.Out);
+            Assert.DoesNotContain("33,91", r.Out);
+        }
+        finally { System.Globalization.CultureInfo.CurrentCulture = saved; }
     }
 
     [Fact]
