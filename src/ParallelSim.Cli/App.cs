@@ -15,6 +15,8 @@ public static class App
         {
             SimulateCommand.Create(),
             CatalogCommand.Create(),
+            ExplainCommand.Create(),
+            MegatronCommand.Create(),
         };
         root.HelpName = "parallelsim";
         return root;
