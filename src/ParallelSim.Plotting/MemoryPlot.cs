@@ -53,5 +53,5 @@ public static class MemoryPlot
     }
 
     public static void Save(IReadOnlyList<MemoryBar> bars, double capacityGiB, string title, string path) =>
-        PlotStyle.Save(Build(bars, capacityGiB, title), path, Math.Max(900, 90 * bars.Count + 300), 650);
+        PlotStyle.Save(Build(bars, capacityGiB, title), path, Math.Max(Math.Max(900, 90 * bars.Count + 300), 11 * title.Length + 80), 650);
 }
