@@ -15,6 +15,8 @@ public static class App
         {
             SimulateCommand.Create(),
             CatalogCommand.Create(),
+            CompareSchedulesCommand.Create(),
+            BenchCommand.Create(),
         };
         root.HelpName = "parallelsim";
         return root;
