@@ -14,7 +14,25 @@ public sealed record StageTiming(
     Seconds BackwardInput,
     Seconds BackwardWeight,
     Seconds SendToNext,
-    Bytes ActivationsPerMicroBatch);
+    Bytes ActivationsPerMicroBatch)
+{
+    /// <summary>Durations and activations scaled by k (the link is kept).</summary>
+    public StageTiming Times(double k) => this with
+    {
+        Forward = Forward * k, FullBackward = FullBackward * k, BackwardInput = BackwardInput * k,
+        BackwardWeight = BackwardWeight * k, ActivationsPerMicroBatch = ActivationsPerMicroBatch * k,
+    };
+
+    /// <summary>Durations and activations added (the link is kept).</summary>
+    public StageTiming Plus(StageTiming o) => this with
+    {
+        Forward = Forward + o.Forward, FullBackward = FullBackward + o.FullBackward, BackwardInput = BackwardInput + o.BackwardInput,
+        BackwardWeight = BackwardWeight + o.BackwardWeight, ActivationsPerMicroBatch = ActivationsPerMicroBatch + o.ActivationsPerMicroBatch,
+    };
+
+    /// <summary>This stage without <paramref name="count"/> layers of the given per-layer timing (the link is kept).</summary>
+    public StageTiming WithoutLayers(StageTiming perLayer, int count) => Plus(perLayer.Times(-count));
+}
 
 /// <summary>Per-stage durations, the simulator's only input besides the schedule (indexed by stage).</summary>
 public sealed record StageDurations(IReadOnlyList<StageTiming> Stages)
@@ -27,6 +45,14 @@ public sealed record StageDurations(IReadOnlyList<StageTiming> Stages)
         var w = weight ?? backward / 2;
         var t = new StageTiming(forward, backward, backward - w, w, p2p ?? Seconds.Zero, new Bytes(1));
         return new StageDurations(Enumerable.Repeat(t, stages).ToArray());
+    }
+
+    /// <summary>A copy with one stage's timing replaced.</summary>
+    public StageDurations With(int stage, StageTiming timing)
+    {
+        var copy = Stages.ToArray();
+        copy[stage] = timing;
+        return new StageDurations(copy);
     }
 
     public Seconds Duration(PipelineAction a)

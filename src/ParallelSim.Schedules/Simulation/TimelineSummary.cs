@@ -20,6 +20,13 @@ public sealed record TimelineSummary(
     public double BubbleFraction => Makespan.Value <= 0 ? 0
         : BusyPerRank.Sum(b => Makespan.Value - b.Value) / (BusyPerRank.Count * Makespan.Value);
 
+    /// <summary>
+    /// The zero-bubble paper's bubble rate, (cost - m(T_F + T_B + T_W)) / cost (arXiv:2401.10241 §5; sail-sg
+    /// efficiency.py), with the busiest rank's compute as m(T_F + T_B + T_W): 1 - busiest / makespan. Equals
+    /// <see cref="BubbleFraction"/> when the stages are identical.
+    /// </summary>
+    public double BusiestRankBubbleFraction => Makespan.Value <= 0 ? 0 : 1 - BusiestRankCompute.Value / Makespan.Value;
+
     /// <summary>The rank whose held activations peak highest in bytes (lowest rank on ties).</summary>
     public int MemoryLimitingRank => PeakActivationBytes.Count == 0 ? 0
         : Enumerable.Range(0, PeakActivationBytes.Count).MaxBy(r => (PeakActivationBytes[r].Value, -r));
