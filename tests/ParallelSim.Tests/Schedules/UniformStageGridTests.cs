@@ -79,3 +79,23 @@ public class UniformStageGridTests
             }
     }
 }
+
+public class ZeroBubbleH1Tests
+{
+    [Fact]
+    public void ZB_H1_bubble_is_p_minus_1_times_F_plus_B_minus_W()
+    {
+        // arXiv:2401.10241 Table 2: ZB-H1 bubble (p - 1)(T_F + T_B - T_W), peak activations p·M_B, with T_B the input backward
+        double tf = 1.0, ti = 1.1, tw = 0.6;
+        for (int p = 1; p <= 12; p++)
+            for (int m = p; m <= 40; m++)
+            {
+                var s = ZeroBubbleH1.Build(p, m);
+                Assert.Null(ScheduleValidator.Validate(s));
+                var sum = TimelineSummary.Of(PipelineSimulator.Run(s, StageDurations.Uniform(p, new(tf), new(ti + tw), weight: new(tw))));
+                double expected = m * (tf + ti + tw) + (p - 1) * (tf + ti - tw);
+                Assert.True(Math.Abs(sum.Makespan.Value - expected) <= 1e-9 * expected, $"p={p} m={m}: expected {expected}, simulated {sum.Makespan.Value}");
+                Assert.Equal(Math.Min(p, m), sum.PeakChunksHeld[0]);
+            }
+    }
+}
