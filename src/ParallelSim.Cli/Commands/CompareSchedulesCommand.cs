@@ -82,7 +82,7 @@ public static class CompareSchedulesCommand
                 string? reason = skip ?? (kind == ScheduleKind.Interleaved && m % plan.Pp != 0 ? $"m ({m}) not a multiple of pp ({plan.Pp})" : null);
                 if (reason is not null) { rows.Add(new ScheduleComparisonRow(name, chunks, m, plan.GlobalBatch, null, null, reason)); continue; }
                 var costs = CostModel.Evaluate(input.Model, input.Cluster, plan, input.Costs);
-                var run = SimulatedPipeline.Run(plan, costs, input.Costs);
+                var run = SimulatedPipeline.Run(plan, costs, input.Costs, input.Cluster);
                 var result = Evaluator.Combine(input.Model, input.Cluster, plan, input.Costs, costs, run.Outcome);
                 rows.Add(new ScheduleComparisonRow(name, chunks, m, plan.GlobalBatch, result, run, null));
             }

@@ -1,4 +1,5 @@
 using ParallelSim.Core.Costs;
+using ParallelSim.Core.Hardware;
 using ParallelSim.Core.Parallelism;
 using ParallelSim.Core.Simulation;
 using ParallelSim.Schedules.Generators;
@@ -11,11 +12,12 @@ public sealed record SimulatedRun(PipelineSchedule Schedule, Timeline Timeline, 
 /// <summary>The event-simulation path for a plan: generate its schedule, run it with the cost model's durations.</summary>
 public static class SimulatedPipeline
 {
-    public static SimulatedRun Run(ParallelPlan plan, StepCosts costs, CostOptions options)
+    /// <summary>With a cluster, each stage boundary uses the link its ranks' placement implies.</summary>
+    public static SimulatedRun Run(ParallelPlan plan, StepCosts costs, CostOptions options, ClusterSpec? cluster = null)
     {
         int p = costs.Stages.Count;
         var schedule = ScheduleGenerators.Build(plan.Schedule, p, plan.MicroBatches, StepCostsAdapter.Chunks(plan));
-        var timeline = PipelineSimulator.Run(schedule, StepCostsAdapter.Durations(costs, plan), new SimulatorOptions(options.OverlapP2P));
+        var timeline = PipelineSimulator.Run(schedule, StepCostsAdapter.Durations(costs, plan, cluster), new SimulatorOptions(options.OverlapP2P));
         var summary = TimelineSummary.Of(timeline);
         var outcome = new PipelineOutcome(summary.Makespan, summary.BusiestRankCompute, summary.PeakMicroBatchesHeld, "event simulation");
         return new SimulatedRun(schedule, timeline, summary, outcome);

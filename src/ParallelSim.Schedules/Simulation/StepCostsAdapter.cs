@@ -1,5 +1,7 @@
 using ParallelSim.Core.Costs;
+using ParallelSim.Core.Hardware;
 using ParallelSim.Core.Parallelism;
+using ParallelSim.Core.Units;
 
 namespace ParallelSim.Schedules.Simulation;
 
@@ -9,16 +11,18 @@ namespace ParallelSim.Schedules.Simulation;
 /// chunks per rank (stage c·p + r) each chunk gets 1/v of the rank's layers; the embedding goes to the very
 /// first stage and the logits to the very last, where the model runs them (spreading them over a rank's
 /// chunks would slow every chunk that passes through it). One layer's timing is the lightest rank's share per
-/// layer; what a rank costs beyond its layers is its extra. Every stage boundary takes the cost model's
-/// point-to-point time.
+/// layer; what a rank costs beyond its layers is its extra. Without a cluster every stage boundary takes the
+/// cost model's point-to-point time; with one, each boundary takes the intra-node or the inter-node link by
+/// where its two ranks sit (pipeline outermost: rank r holds GPUs r·s .. (r+1)·s - 1, s = tp·cp·dp).
 /// </summary>
 public static class StepCostsAdapter
 {
     public static int Chunks(ParallelPlan plan) => plan.Schedule == ScheduleKind.Interleaved ? Math.Max(1, plan.Vpp) : 1;
 
-    public static StageDurations Durations(StepCosts costs, ParallelPlan plan)
+    public static StageDurations Durations(StepCosts costs, ParallelPlan plan, ClusterSpec? cluster = null)
     {
         int p = costs.Stages.Count, v = Chunks(plan);
+        var link = Links(costs, plan, cluster);
         var layer = Layer(costs);
         var stages = new StageTiming[p * v];
         for (int r = 0; r < p; r++)
@@ -33,10 +37,28 @@ public static class StepCostsAdapter
             {
                 var chunk = layers.Times(1.0 / v);
                 chunk = home < 0 ? chunk.Plus(extra.Times(1.0 / v)) : c == home ? chunk.Plus(extra) : chunk;
-                stages[c * p + r] = chunk with { SendToNext = costs.P2PTransfer };
+                // stage c·p + r sends to c·p + r + 1: rank r + 1, or rank 0 of the next chunk
+                stages[c * p + r] = chunk with { SendToNext = link(r, (r + 1) % p) };
             }
         }
         return new StageDurations(stages);
+    }
+
+    /// <summary>
+    /// Transfer time between two pipeline ranks. The message size is read back from the cost model's transfer
+    /// time on the link it chose (bytes = (time - latency) × bandwidth), so the formula stays in one place.
+    /// </summary>
+    private static Func<int, int, Seconds> Links(StepCosts costs, ParallelPlan plan, ClusterSpec? cluster)
+    {
+        if (cluster is null || costs.P2PTransfer.Value <= 0) return (_, _) => costs.P2PTransfer;
+        var used = costs.P2PInterNode ? cluster.Node.InterNode : cluster.Node.IntraNode;
+        var bytes = new Bytes(Math.Max(0, (costs.P2PTransfer - used.Latency).Value) * used.Bandwidth.Value);
+        var intra = cluster.Node.IntraNode.Transfer(bytes); var inter = cluster.Node.InterNode.Transfer(bytes);
+        long stride = (long)plan.Tp * plan.Cp * plan.Dp, g = cluster.GpusPerNode;
+        long NodeOf(long gpu) => gpu / g;
+        bool OneNode(int r) => NodeOf(r * stride) == NodeOf((r + 1) * stride - 1);
+        // both ranks' GPUs in one node: the intra-node link; else the network
+        return (a, b) => OneNode(a) && OneNode(b) && NodeOf(a * stride) == NodeOf(b * stride) ? intra : inter;
     }
 
     /// <summary>One layer's timing: the lightest per-layer share over the ranks (a rank with neither embedding nor logits).</summary>

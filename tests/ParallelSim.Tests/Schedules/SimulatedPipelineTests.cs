@@ -25,7 +25,7 @@ public class SimulatedPipelineTests
     {
         var (model, cluster, plan) = Gpt3OnA100(kind, vpp, m);
         var costs = CostModel.Evaluate(model, cluster, plan, CostOptions.Default);
-        var run = SimulatedPipeline.Run(plan, costs, CostOptions.Default);
+        var run = SimulatedPipeline.Run(plan, costs, CostOptions.Default, cluster);
         var closed = ClosedFormPipeline.Evaluate(plan, costs, CostOptions.Default);
         Assert.Equal("event simulation", run.Outcome.Method);
         // the closed form runs every slot at the slowest stage's pace: an upper bound; the busiest rank's work a lower one
@@ -47,5 +47,27 @@ public class SimulatedPipelineTests
         Assert.DoesNotContain("System.CommandLine", refs);
         Assert.DoesNotContain("parallelsim", refs);
         Assert.Contains("ParallelSim.Core", refs);
+    }
+}
+
+public class StepCostsAdapterTests
+{
+    [Fact]
+    public void Boundaries_that_cross_a_node_take_the_network_and_the_rest_nvlink()
+    {
+        // pp 16 with one GPU per stage on 8-GPU nodes: only the 7 -> 8 boundary (and the chunk wrap 15 -> 0) leaves a node
+        var model = ParallelSim.Cli.Loading.Catalog.Default.Model("gpt3-1.3b");
+        var cluster = new ClusterSpec(ParallelSim.Cli.Loading.Catalog.Default.Node("dgx-a100"), 16);
+        var plan = new ParallelPlan(1, 16, 1, 1, 2, 1, 32, ZeroStage.None, RecomputeMode.None, false, ScheduleKind.Interleaved, PrecisionPolicy.Megatron, true);
+        var costs = CostModel.Evaluate(model, cluster, plan, CostOptions.Default);
+        var d = StepCostsAdapter.Durations(costs, plan, cluster);
+        Assert.Equal(32, d.Stages.Count);
+        var links = d.Stages.Select(s => s.SendToNext.Value).ToArray();
+        double nvlink = links[0], network = links[7];
+        Assert.True(network > 2 * nvlink, $"network {network} vs nvlink {nvlink}");
+        for (int s = 0; s < 31; s++)
+            Assert.Equal(s % 16 == 7 || s % 16 == 15 ? network : nvlink, links[s]);
+        // without a cluster, every boundary takes the cost model's single p2p time
+        Assert.All(StepCostsAdapter.Durations(costs, plan).Stages, s => Assert.Equal(costs.P2PTransfer, s.SendToNext));
     }
 }

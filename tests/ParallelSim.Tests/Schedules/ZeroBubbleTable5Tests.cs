@@ -48,7 +48,7 @@ public class ZeroBubbleTable5Tests(ITestOutputHelper output)
         var options = CostOptions.Default with { OverlapP2P = setup.GetProperty("overlapP2P").GetBoolean() };
         var costs = CostModel.Evaluate(model, cluster, plan, options);
 
-        var durations = StepCostsAdapter.Durations(costs, plan);
+        var durations = StepCostsAdapter.Durations(costs, plan, cluster);
         var layer = StepCostsAdapter.Layer(costs);
         int last = durations.Stages.Count - 1;
         durations = durations.With(0, durations.Stages[0].WithoutLayers(layer, 1)).With(last, durations.Stages[last].WithoutLayers(layer, 1));
