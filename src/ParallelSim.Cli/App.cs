@@ -17,6 +17,8 @@ public static class App
             CatalogCommand.Create(),
             ExplainCommand.Create(),
             MegatronCommand.Create(),
+            CompareSchedulesCommand.Create(),
+            BenchCommand.Create(),
         };
         root.HelpName = "parallelsim";
         return root;

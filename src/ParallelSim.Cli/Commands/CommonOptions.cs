@@ -9,6 +9,8 @@ public static class CommonOptions
 {
     public static Option<string> Format() => new("--format") { Description = "table|markdown|csv|json", DefaultValueFactory = _ => "table" };
 
+    public static Option<string?> Trace() => new("--trace") { Description = "Write the simulated timeline as a Chrome trace (open in Perfetto or chrome://tracing)" };
+
     public static OutputFormat ParseFormat(string value) => value.ToLowerInvariant() switch
     {
         "table" => OutputFormat.Table,

@@ -63,8 +63,11 @@ public sealed class PlanOptions
         }
     }
 
-    /// <summary>Builds the input from the parsed flags; throws <see cref="UserInputException"/> with every problem.</summary>
-    public SimulationInput Bind(ParseResult r, Catalog catalog)
+    /// <summary>
+    /// Builds the input from the parsed flags; throws <see cref="UserInputException"/> with every problem.
+    /// <paramref name="adjust"/> lets a command derive plan fields (e.g. the global batch) before validation.
+    /// </summary>
+    public SimulationInput Bind(ParseResult r, Catalog catalog, Func<ParallelPlan, ParallelPlan>? adjust = null)
     {
         var problems = new List<string>();
         T? Try<T>(Func<T> f) where T : class
@@ -101,6 +104,7 @@ public sealed class PlanOptions
 
         var plan = new ParallelPlan(tp, pp, dp, cp, vpp, micro, global, (ZeroStage)Math.Clamp(zeroValue, 0, 3), recompute,
             Flag(r, SequenceParallel, problems) ?? tp > 1, schedule, precision, Flag(r, FlashAttention, problems) ?? true);
+        if (adjust is not null) plan = adjust(plan);
         var costs = CostOptions.Default with
         {
             Dropout = Flag(r, Dropout, problems) ?? false,

@@ -1,30 +1,37 @@
 using System.CommandLine;
 using ParallelSim.Cli.Loading;
 using ParallelSim.Cli.Output;
+using ParallelSim.Core.Costs;
 using ParallelSim.Core.Simulation;
+using ParallelSim.Schedules.Simulation;
 
 namespace ParallelSim.Cli.Commands;
 
-/// <summary>`parallelsim simulate`: one plan, end to end.</summary>
+/// <summary>`parallelsim simulate`: one plan, end to end, with the pipeline run by the event simulator.</summary>
 public static class SimulateCommand
 {
     public static Command Create()
     {
         var plan = new PlanOptions();
         var format = CommonOptions.Format();
+        var trace = CommonOptions.Trace();
         var memoryPlot = new Option<string?>("--memory-plot") { Description = "Write the memory-per-stage chart to FILE.png or FILE.svg" };
         var cmd = new Command("simulate", "Simulate one training step of a model on a cluster under a parallel plan");
         plan.AddTo(cmd);
         cmd.Options.Add(format);
+        cmd.Options.Add(trace);
         cmd.Options.Add(memoryPlot);
         cmd.SetAction(r =>
         {
             var fmt = CommonOptions.ParseFormat(r.GetValue(format)!);
             var input = plan.Bind(r, Catalog.Default);
-            var result = Evaluator.Evaluate(input.Model, input.Cluster, input.Plan, input.Costs);
+            var costs = CostModel.Evaluate(input.Model, input.Cluster, input.Plan, input.Costs);
+            var run = SimulatedPipeline.Run(input.Plan, costs, input.Costs, input.Cluster);
+            var result = Evaluator.Combine(input.Model, input.Cluster, input.Plan, input.Costs, costs, run.Outcome);
+            if (r.GetValue(trace) is { } path) TraceFile.Write(path, [($"{run.Schedule.Name} m={run.Schedule.MicroBatches}", run.Timeline)]);
             r.InvocationConfiguration.Output.Write(SimulationReport.Render(result, fmt));
-            if (r.GetValue(memoryPlot) is string path)
-                PlotAdapters.Write(path, p => Plotting.MemoryPlot.Save(PlotAdapters.MemoryBars(result), result.Memory.Capacity.GiB, PlotAdapters.MemoryTitle(result), p));
+            if (r.GetValue(memoryPlot) is string memoryPath)
+                PlotAdapters.Write(memoryPath, p => Plotting.MemoryPlot.Save(PlotAdapters.MemoryBars(result), result.Memory.Capacity.GiB, PlotAdapters.MemoryTitle(result), p));
             return 0;
         });
         return cmd;

@@ -1,0 +1,94 @@
+using System.CommandLine;
+using System.Globalization;
+using ParallelSim.Cli.Loading;
+using ParallelSim.Cli.Output;
+using ParallelSim.Core.Costs;
+using ParallelSim.Core.Parallelism;
+using ParallelSim.Core.Simulation;
+using ParallelSim.Schedules.Simulation;
+
+namespace ParallelSim.Cli.Commands;
+
+/// <summary>
+/// `parallelsim compare-schedules`: one model, cluster and plan under GPipe, 1F1B and interleaved 1F1B (the
+/// plan's vpp, or 2 when vpp is 1 and the layers allow), for each micro-batch count asked for; the global
+/// batch follows as m × micro-batch × dp.
+/// </summary>
+public static class CompareSchedulesCommand
+{
+    public static Command Create()
+    {
+        var plan = new PlanOptions();
+        var format = CommonOptions.Format();
+        var trace = CommonOptions.Trace();
+        var micro = new Option<string?>("--micro-batches") { Description = "Micro-batch counts per step to compare, e.g. 8,16,32,64 [default: the plan's]" };
+        var cmd = new Command("compare-schedules", "Compare pipeline schedules (GPipe, 1F1B, interleaved) on one plan: step time, bubble, peak memory, MFU");
+        plan.AddTo(cmd);
+        cmd.Options.Add(micro);
+        cmd.Options.Add(format);
+        cmd.Options.Add(trace);
+        cmd.SetAction(r =>
+        {
+            var fmt = CommonOptions.ParseFormat(r.GetValue(format)!);
+            var counts = ParseCounts(r.GetValue(micro));
+            // the global batch and the schedule vary per row: validate the plan with the first count under 1F1B
+            int vpp = r.GetValue(plan.Vpp) ?? 1;
+            var input = plan.Bind(r, Catalog.Default, p => p with
+            {
+                GlobalBatch = counts is null ? p.GlobalBatch : p.MicroBatch * p.Dp * counts[0], Schedule = ScheduleKind.OneFOneB, Vpp = 1,
+            });
+            var rows = Compare(input, counts ?? [input.Plan.MicroBatches], vpp);
+            if (r.GetValue(trace) is { } path)
+                TraceFile.Write(path, rows.Where(x => x.Run is not null).Select(x => ($"{x.Schedule} vpp={x.Vpp} m={x.MicroBatches}", x.Run!.Timeline)).ToArray());
+            r.InvocationConfiguration.Output.Write(ScheduleComparisonReport.Render(input, rows, fmt));
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static int[]? ParseCounts(string? text)
+    {
+        if (text is null) return null;
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        var values = new List<int>();
+        var bad = new List<string>();
+        foreach (var part in parts)
+            if (int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out int v) && v >= 1) values.Add(v);
+            else bad.Add(part);
+        if (bad.Count > 0 || values.Count == 0)
+            throw new UserInputException($"--micro-batches '{text}' is not valid: give whole numbers of at least 1, separated by commas (e.g. 8,16,32,64)");
+        return values.Distinct().ToArray();
+    }
+
+    /// <summary>Every (schedule, m) pair, simulated; a pair the plan cannot run carries the reason instead.</summary>
+    public static IReadOnlyList<ScheduleComparisonRow> Compare(SimulationInput input, IReadOnlyList<int> counts, int vpp = 1)
+    {
+        var basePlan = input.Plan;
+        int v = vpp > 1 ? vpp : 2;
+        var variants = new List<(ScheduleKind Kind, int Vpp, string? Skip)>
+        {
+            (ScheduleKind.GPipe, 1, null),
+            (ScheduleKind.OneFOneB, 1, null),
+            (ScheduleKind.Interleaved, v, input.Model.Layers % (basePlan.Pp * v) != 0
+                ? $"layers ({input.Model.Layers}) not divisible by pp x vpp ({basePlan.Pp} x {v})"
+                : basePlan.Pp == 1 ? "pp is 1" : null),
+        };
+        var rows = new List<ScheduleComparisonRow>();
+        foreach (var (kind, chunks, skip) in variants)
+            foreach (int m in counts)
+            {
+                string name = ScheduleNames.Name(kind);
+                var plan = basePlan with { Schedule = kind, Vpp = chunks, GlobalBatch = m * basePlan.MicroBatch * basePlan.Dp };
+                string? reason = skip ?? (kind == ScheduleKind.Interleaved && m % plan.Pp != 0 ? $"m ({m}) not a multiple of pp ({plan.Pp})" : null);
+                if (reason is not null) { rows.Add(new ScheduleComparisonRow(name, chunks, m, plan.GlobalBatch, null, null, reason)); continue; }
+                var costs = CostModel.Evaluate(input.Model, input.Cluster, plan, input.Costs);
+                var run = SimulatedPipeline.Run(plan, costs, input.Costs, input.Cluster);
+                var result = Evaluator.Combine(input.Model, input.Cluster, plan, input.Costs, costs, run.Outcome);
+                rows.Add(new ScheduleComparisonRow(name, chunks, m, plan.GlobalBatch, result, run, null));
+            }
+        return rows;
+    }
+}
+
+/// <summary>One schedule at one micro-batch count: its simulated run and end-to-end result, or why it was skipped.</summary>
+public sealed record ScheduleComparisonRow(string Schedule, int Vpp, int MicroBatches, int GlobalBatch, SimulationResult? Result, SimulatedRun? Run, string? Skipped);

@@ -1,0 +1,25 @@
+using ParallelSim.Core.Costs;
+using ParallelSim.Core.Hardware;
+using ParallelSim.Core.Parallelism;
+using ParallelSim.Core.Simulation;
+using ParallelSim.Schedules.Generators;
+
+namespace ParallelSim.Schedules.Simulation;
+
+/// <summary>A plan's schedule, simulated: the timeline, what it says, and the outcome Core's evaluator combines.</summary>
+public sealed record SimulatedRun(PipelineSchedule Schedule, Timeline Timeline, TimelineSummary Summary, PipelineOutcome Outcome);
+
+/// <summary>The event-simulation path for a plan: generate its schedule, run it with the cost model's durations.</summary>
+public static class SimulatedPipeline
+{
+    /// <summary>With a cluster, each stage boundary uses the link its ranks' placement implies.</summary>
+    public static SimulatedRun Run(ParallelPlan plan, StepCosts costs, CostOptions options, ClusterSpec? cluster = null)
+    {
+        int p = costs.Stages.Count;
+        var schedule = ScheduleGenerators.Build(plan.Schedule, p, plan.MicroBatches, StepCostsAdapter.Chunks(plan));
+        var timeline = PipelineSimulator.Run(schedule, StepCostsAdapter.Durations(costs, plan, cluster), new SimulatorOptions(options.OverlapP2P));
+        var summary = TimelineSummary.Of(timeline);
+        var outcome = new PipelineOutcome(summary.Makespan, summary.BusiestRankCompute, summary.PeakMicroBatchesHeld, "event simulation");
+        return new SimulatedRun(schedule, timeline, summary, outcome);
+    }
+}

@@ -1,0 +1,74 @@
+using ParallelSim.Core.Costs;
+using ParallelSim.Core.Hardware;
+using ParallelSim.Core.Parallelism;
+using ParallelSim.Core.Units;
+
+namespace ParallelSim.Schedules.Simulation;
+
+/// <summary>
+/// The one place that reads Core's cost model into the simulator's input. A rank's StageCost covers all its
+/// layers plus, on the first rank, the embedding and, on the last, the final norm, logits and loss. With v
+/// chunks per rank (stage c·p + r) each chunk gets 1/v of the rank's layers; the embedding goes to the very
+/// first stage and the logits to the very last, where the model runs them (spreading them over a rank's
+/// chunks would slow every chunk that passes through it). One layer's timing is the lightest rank's share per
+/// layer; what a rank costs beyond its layers is its extra. Without a cluster every stage boundary takes the
+/// cost model's point-to-point time; with one, each boundary takes the intra-node or the inter-node link by
+/// where its two ranks sit (pipeline outermost: rank r holds GPUs r·s .. (r+1)·s - 1, s = tp·cp·dp).
+/// </summary>
+public static class StepCostsAdapter
+{
+    public static int Chunks(ParallelPlan plan) => plan.Schedule == ScheduleKind.Interleaved ? Math.Max(1, plan.Vpp) : 1;
+
+    public static StageDurations Durations(StepCosts costs, ParallelPlan plan, ClusterSpec? cluster = null)
+    {
+        int p = costs.Stages.Count, v = Chunks(plan);
+        var link = Links(costs, plan, cluster);
+        var layer = Layer(costs);
+        var stages = new StageTiming[p * v];
+        for (int r = 0; r < p; r++)
+        {
+            var st = costs.Stages[r];
+            var total = Timing(st, costs);
+            var layers = layer.Times(st.Layers);
+            var extra = total.Plus(layers.Times(-1));
+            // the rank's extra: embedding on the first chunk of rank 0, logits on the last chunk of rank p-1, else spread
+            int home = r == 0 ? 0 : r == p - 1 ? v - 1 : -1;
+            for (int c = 0; c < v; c++)
+            {
+                var chunk = layers.Times(1.0 / v);
+                chunk = home < 0 ? chunk.Plus(extra.Times(1.0 / v)) : c == home ? chunk.Plus(extra) : chunk;
+                // stage c·p + r sends to c·p + r + 1: rank r + 1, or rank 0 of the next chunk
+                stages[c * p + r] = chunk with { SendToNext = link(r, (r + 1) % p) };
+            }
+        }
+        return new StageDurations(stages);
+    }
+
+    /// <summary>
+    /// Transfer time between two pipeline ranks. The message size is read back from the cost model's transfer
+    /// time on the link it chose (bytes = (time - latency) × bandwidth), so the formula stays in one place.
+    /// </summary>
+    private static Func<int, int, Seconds> Links(StepCosts costs, ParallelPlan plan, ClusterSpec? cluster)
+    {
+        if (cluster is null || costs.P2PTransfer.Value <= 0) return (_, _) => costs.P2PTransfer;
+        var used = costs.P2PInterNode ? cluster.Node.InterNode : cluster.Node.IntraNode;
+        var bytes = new Bytes(Math.Max(0, (costs.P2PTransfer - used.Latency).Value) * used.Bandwidth.Value);
+        var intra = cluster.Node.IntraNode.Transfer(bytes); var inter = cluster.Node.InterNode.Transfer(bytes);
+        long stride = (long)plan.Tp * plan.Cp * plan.Dp, g = cluster.GpusPerNode;
+        long NodeOf(long gpu) => gpu / g;
+        bool OneNode(int r) => NodeOf(r * stride) == NodeOf((r + 1) * stride - 1);
+        // both ranks' GPUs in one node: the intra-node link; else the network
+        return (a, b) => OneNode(a) && OneNode(b) && NodeOf(a * stride) == NodeOf(b * stride) ? intra : inter;
+    }
+
+    /// <summary>One layer's timing: the lightest per-layer share over the ranks (a rank with neither embedding nor logits).</summary>
+    public static StageTiming Layer(StepCosts costs)
+    {
+        var perLayer = costs.Stages.Where(s => s.Layers > 0).Select(s => Timing(s, costs).Times(1.0 / s.Layers)).ToArray();
+        if (perLayer.Length == 0) return Timing(costs.Stages[0], costs).Times(0);
+        return perLayer.MinBy(t => (t.Forward + t.FullBackward).Value)!;
+    }
+
+    private static StageTiming Timing(StageCost st, StepCosts costs) =>
+        new(st.Forward, st.Backward, st.BackwardInput, st.BackwardWeight, costs.P2PTransfer, st.ActivationsPerMicroBatch);
+}

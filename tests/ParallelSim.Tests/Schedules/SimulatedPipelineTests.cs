@@ -1,0 +1,73 @@
+using ParallelSim.Core.Costs;
+using ParallelSim.Core.Hardware;
+using ParallelSim.Core.Models;
+using ParallelSim.Core.Parallelism;
+using ParallelSim.Core.Simulation;
+using ParallelSim.Schedules.Simulation;
+
+namespace ParallelSim.Tests.Schedules;
+
+public class SimulatedPipelineTests
+{
+    private static (ModelSpec, ClusterSpec, ParallelPlan) Gpt3OnA100(ScheduleKind kind, int vpp, int microBatches)
+    {
+        var model = ParallelSim.Cli.Loading.Catalog.Default.Model("gpt3-175b");
+        var cluster = new ClusterSpec(ParallelSim.Cli.Loading.Catalog.Default.Node("dgx-a100"), 64);
+        var plan = new ParallelPlan(8, 8, 1, 1, vpp, 1, microBatches, ZeroStage.None, RecomputeMode.Selective, true, kind, PrecisionPolicy.Megatron, true);
+        return (model, cluster, plan);
+    }
+
+    [Theory]
+    [InlineData(ScheduleKind.GPipe, 1, 16)]
+    [InlineData(ScheduleKind.OneFOneB, 1, 64)]
+    [InlineData(ScheduleKind.Interleaved, 3, 32)]
+    public void Simulated_makespan_lies_between_the_busiest_rank_and_the_slowest_stage_closed_form(ScheduleKind kind, int vpp, int m)
+    {
+        var (model, cluster, plan) = Gpt3OnA100(kind, vpp, m);
+        var costs = CostModel.Evaluate(model, cluster, plan, CostOptions.Default);
+        var run = SimulatedPipeline.Run(plan, costs, CostOptions.Default, cluster);
+        var closed = ClosedFormPipeline.Evaluate(plan, costs, CostOptions.Default);
+        Assert.Equal("event simulation", run.Outcome.Method);
+        // the closed form runs every slot at the slowest stage's pace: an upper bound; the busiest rank's work a lower one
+        Assert.True(run.Outcome.Makespan.Value <= closed.Makespan.Value * (1 + 1e-9), $"{run.Outcome.Makespan.Value} > {closed.Makespan.Value}");
+        Assert.True(run.Outcome.Makespan.Value > run.Summary.BusiestRankCompute.Value);
+        Assert.Equal(closed.BusiestRankCompute.Value, run.Summary.BusiestRankCompute.Value, 1e-9 * closed.BusiestRankCompute.Value);
+        // the in-flight counts agree with the closed form up to the uneven activation shares of the end chunks (by bytes)
+        for (int r = 0; r < plan.Pp; r++) Assert.Equal(closed.PeakInFlight[r], run.Outcome.PeakInFlight[r], 0.02 * closed.PeakInFlight[r]);
+        var result = Evaluator.Combine(model, cluster, plan, CostOptions.Default, costs, run.Outcome);
+        // 1F1B and interleaved: the first stage holds the most micro-batches and limits memory; GPipe: every stage holds m,
+        // and the last one's logits tip it
+        Assert.Equal(kind == ScheduleKind.GPipe ? plan.Pp - 1 : 0, result.Memory.LimitingStage);
+    }
+
+    [Fact]
+    public void The_schedules_library_does_not_depend_on_the_cli()
+    {
+        var refs = typeof(PipelineSimulator).Assembly.GetReferencedAssemblies().Select(a => a.Name).ToArray();
+        Assert.DoesNotContain("System.CommandLine", refs);
+        Assert.DoesNotContain("parallelsim", refs);
+        Assert.Contains("ParallelSim.Core", refs);
+    }
+}
+
+public class StepCostsAdapterTests
+{
+    [Fact]
+    public void Boundaries_that_cross_a_node_take_the_network_and_the_rest_nvlink()
+    {
+        // pp 16 with one GPU per stage on 8-GPU nodes: only the 7 -> 8 boundary (and the chunk wrap 15 -> 0) leaves a node
+        var model = ParallelSim.Cli.Loading.Catalog.Default.Model("gpt3-1.3b");
+        var cluster = new ClusterSpec(ParallelSim.Cli.Loading.Catalog.Default.Node("dgx-a100"), 16);
+        var plan = new ParallelPlan(1, 16, 1, 1, 2, 1, 32, ZeroStage.None, RecomputeMode.None, false, ScheduleKind.Interleaved, PrecisionPolicy.Megatron, true);
+        var costs = CostModel.Evaluate(model, cluster, plan, CostOptions.Default);
+        var d = StepCostsAdapter.Durations(costs, plan, cluster);
+        Assert.Equal(32, d.Stages.Count);
+        var links = d.Stages.Select(s => s.SendToNext.Value).ToArray();
+        double nvlink = links[0], network = links[7];
+        Assert.True(network > 2 * nvlink, $"network {network} vs nvlink {nvlink}");
+        for (int s = 0; s < 31; s++)
+            Assert.Equal(s % 16 == 7 || s % 16 == 15 ? network : nvlink, links[s]);
+        // without a cluster, every boundary takes the cost model's single p2p time
+        Assert.All(StepCostsAdapter.Durations(costs, plan).Stages, s => Assert.Equal(costs.P2PTransfer, s.SendToNext));
+    }
+}

@@ -1,0 +1,105 @@
+using System.Text.Json;
+using ParallelSim.Cli.Loading;
+using ParallelSim.Core.Costs;
+using ParallelSim.Core.Hardware;
+using ParallelSim.Core.Models;
+using ParallelSim.Core.Parallelism;
+using ParallelSim.Core.Units;
+using ParallelSim.Schedules.Generators;
+using ParallelSim.Schedules.Simulation;
+using Xunit.Abstractions;
+
+namespace ParallelSim.Tests.Schedules;
+
+/// <summary>
+/// arXiv:2401.10241 Table 5: bubble rates of 1F1B and interleaved 1F1B (1F1B-I, one layer per chunk) for the
+/// paper's GPT-3-like models, from our cost model and the event simulator. Cases and setup are data in
+/// configs/reference/zero-bubble-table5.json; nothing is fitted to them.
+/// </summary>
+public class ZeroBubbleTable5Tests(ITestOutputHelper output)
+{
+    private static JsonDocument Reference() =>
+        JsonDocument.Parse(Catalog.EmbeddedFiles("reference").Single(f => f.Path.EndsWith("zero-bubble-table5.json", StringComparison.Ordinal)).Text);
+
+    public static TheoryData<int> Cases()
+    {
+        using var doc = Reference();
+        var data = new TheoryData<int>();
+        for (int i = 0; i < doc.RootElement.GetProperty("cases").GetArrayLength(); i++) data.Add(i);
+        return data;
+    }
+
+    /// <summary>Simulates one case under one schedule with our cost model and the Table 3 layout.</summary>
+    public static TimelineSummary Simulate(JsonElement setup, JsonElement c, bool interleaved)
+    {
+        int layers = c.GetProperty("layers").GetInt32(), hidden = c.GetProperty("hidden").GetInt32(), heads = c.GetProperty("heads").GetInt32();
+        int p = c.GetProperty("p").GetInt32(), b = c.GetProperty("microBatch").GetInt32(), m = c.GetProperty("m").GetInt32();
+        // Table 3: first and last stage one layer fewer, i.e. layers + 2 slots of which the two end ones are empty
+        int slots = layers + 2;
+        int v = interleaved ? slots / p : 1;
+        var model = new ModelSpec($"zb-{c.GetProperty("model").GetString()}", Architecture.Gpt, slots, hidden, heads, heads,
+            setup.GetProperty("ffnHiddenFactor").GetInt32() * hidden, setup.GetProperty("vocab").GetInt32(), setup.GetProperty("seqLength").GetInt32(),
+            false, new Source("arXiv:2401.10241 Table 3"));
+        var node = Catalog.Default.Node(setup.GetProperty("cluster").GetString()!);
+        var cluster = new ClusterSpec(node, p);
+        var plan = new ParallelPlan(1, p, 1, 1, v, b, m * b, ZeroStage.None, RecomputeMode.None, false,
+            interleaved ? ScheduleKind.Interleaved : ScheduleKind.OneFOneB, PrecisionPolicy.Megatron, setup.GetProperty("flashAttention").GetBoolean());
+        Assert.DoesNotContain(PlanValidator.Validate(model, cluster, plan), i => i.Severity == Severity.Error);
+        var options = CostOptions.Default with { OverlapP2P = setup.GetProperty("overlapP2P").GetBoolean() };
+        var costs = CostModel.Evaluate(model, cluster, plan, options);
+
+        var durations = StepCostsAdapter.Durations(costs, plan, cluster);
+        var layer = StepCostsAdapter.Layer(costs);
+        int last = durations.Stages.Count - 1;
+        durations = durations.With(0, durations.Stages[0].WithoutLayers(layer, 1)).With(last, durations.Stages[last].WithoutLayers(layer, 1));
+
+        var schedule = ScheduleGenerators.Build(plan.Schedule, p, m, v);
+        var timeline = PipelineSimulator.Run(schedule, durations, new SimulatorOptions(options.OverlapP2P));
+        return TimelineSummary.Of(timeline);
+    }
+
+    [Theory, MemberData(nameof(Cases))]
+    public void The_simulator_reproduces_Table_5_from_the_papers_own_profiled_times(int index)
+    {
+        // sail-sg efficiency.py: identical stages; 1F1B backward T_B + T_W; interleaved v = l / p chunks of 1/v each;
+        // T_comm on each stage-to-stage dependency only (our overlapped mode)
+        using var doc = Reference();
+        var c = doc.RootElement.GetProperty("cases")[index];
+        var t = c.GetProperty("profiledMicroseconds");
+        double f = t.GetProperty("forward").GetDouble(), b = t.GetProperty("backwardInput").GetDouble(), w = t.GetProperty("backwardWeight").GetDouble();
+        var comm = Seconds.FromMicroseconds(t.GetProperty("comm").GetDouble());
+        int p = c.GetProperty("p").GetInt32(), m = c.GetProperty("m").GetInt32(), v = (c.GetProperty("layers").GetInt32() + 2) / p;
+        var overlapped = new SimulatorOptions(OverlapCommunication: true);
+        var oneF = TimelineSummary.Of(PipelineSimulator.Run(OneFOneB.Build(p, m),
+            StageDurations.Uniform(p, Seconds.FromMicroseconds(f), Seconds.FromMicroseconds(b + w), comm), overlapped));
+        var inter = TimelineSummary.Of(PipelineSimulator.Run(Interleaved1F1B.Build(p, m, v),
+            StageDurations.Uniform(p * v, Seconds.FromMicroseconds(f / v), Seconds.FromMicroseconds((b + w) / v), comm), overlapped));
+        var zb = TimelineSummary.Of(PipelineSimulator.Run(ZeroBubbleH1.Build(p, m),
+            StageDurations.Uniform(p, Seconds.FromMicroseconds(f), Seconds.FromMicroseconds(b + w), comm, Seconds.FromMicroseconds(w)), overlapped));
+        output.WriteLine($"1F1B {oneF.BubbleFraction:F4} (paper {c.GetProperty("oneFOneB").GetDouble():F4}), 1F1B-I {inter.BubbleFraction:F4} (paper {c.GetProperty("interleaved").GetDouble():F4}), ZB-H1 {zb.BubbleFraction:F4} (paper {c.GetProperty("zbH1").GetDouble():F4})");
+        Assert.Equal(c.GetProperty("zbH1").GetDouble(), zb.BubbleFraction, 0.00005);
+        // Table 5 prints 4 decimals
+        Assert.Equal(c.GetProperty("oneFOneB").GetDouble(), oneF.BubbleFraction, 0.00005);
+        // the paper's script enforces the chunk wrap-around dependency for one micro-batch in p only (see the JSON note)
+        double tolInter = doc.RootElement.GetProperty("interleavedReproductionTolerance").GetDouble();
+        Assert.InRange(inter.BubbleFraction - c.GetProperty("interleaved").GetDouble(), 0.0, tolInter);
+    }
+
+    [Theory, MemberData(nameof(Cases))]
+    public void Bubble_rates_from_our_cost_model_match_the_zero_bubble_paper_within_3_points(int index)
+    {
+        using var doc = Reference();
+        var setup = doc.RootElement.GetProperty("setup");
+        var c = doc.RootElement.GetProperty("cases")[index];
+        double tol = doc.RootElement.GetProperty("tolerance").GetDouble();
+        var oneF = Simulate(setup, c, false); var inter = Simulate(setup, c, true);
+        double paperOneF = c.GetProperty("oneFOneB").GetDouble(), paperInter = c.GetProperty("interleaved").GetDouble();
+        output.WriteLine($"{c.GetProperty("model").GetString()} p={c.GetProperty("p").GetInt32()} m={c.GetProperty("m").GetInt32()}: " +
+            $"1F1B {oneF.BusiestRankBubbleFraction:F4} (paper {paperOneF:F4}, diff {oneF.BusiestRankBubbleFraction - paperOneF:+0.0000;-0.0000}; idle over total {oneF.BubbleFraction:F4}), " +
+            $"1F1B-I {inter.BusiestRankBubbleFraction:F4} (paper {paperInter:F4}, diff {inter.BusiestRankBubbleFraction - paperInter:+0.0000;-0.0000}; idle over total {inter.BubbleFraction:F4})");
+        // two 1.5B rows miss by about 0.031, explained in the JSON (knownDeviation): asserted at their own, stated tolerance
+        double tolOneF = c.TryGetProperty("knownDeviation", out var known) ? known.GetProperty("tolerance").GetDouble() : tol;
+        Assert.InRange(oneF.BusiestRankBubbleFraction, paperOneF - tolOneF, paperOneF + tolOneF);
+        Assert.InRange(inter.BusiestRankBubbleFraction, paperInter - tol, paperInter + tol);
+    }
+}
