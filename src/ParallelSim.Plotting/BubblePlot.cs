@@ -17,6 +17,8 @@ public static class BubblePlot
             sc.Color = palette.GetColor(i++);
             sc.LineWidth = 2.5f;
             sc.MarkerSize = 8;
+            // schedules with equal bubbles (GPipe and 1F1B) would hide each other: vary the line pattern too
+            sc.LinePattern = (i % 3) switch { 1 => LinePattern.Solid, 2 => LinePattern.Dashed, _ => LinePattern.Dotted };
         }
         plt.Axes.SetLimitsY(0, Math.Max(1, series.SelectMany(s => s.BubbleFractions).DefaultIfEmpty(0).Max() * 110));
         plt.ShowLegend(Alignment.UpperRight);

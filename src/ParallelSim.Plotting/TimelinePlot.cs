@@ -16,7 +16,7 @@ public static class TimelinePlot
     {
         var plt = PlotStyle.NewPlot(title, "time (ms)", "");
         double end = panels.SelectMany(p => p.Boxes).Select(b => b.EndMs).DefaultIfEmpty(1).Max();
-        double pxPerMs = (widthPx - 220) / end;
+        double pxPerMs = (widthPx - 400) / end;
         var ticks = new List<Tick>();
         var kinds = new HashSet<BoxKind>();
         int row = 0;
@@ -49,13 +49,12 @@ public static class TimelinePlot
             }
             row++; // a gap between panels
         }
+        row--; // no gap after the last panel
         plt.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks.ToArray());
         plt.Axes.Left.MajorTickStyle.Length = 0;
         plt.Axes.SetLimits(0, end * 1.01, row - 0.5, -0.6);
         plt.Grid.MajorLineColor = Colors.Transparent;
 
-        plt.Legend.IsVisible = true;
-        plt.Legend.Alignment = Alignment.LowerRight;
         plt.Legend.FontSize = 12;
         foreach (var (kind, label) in new[] { (BoxKind.Forward, "forward (F)"), (BoxKind.Backward, "backward (B)"),
                      (BoxKind.BackwardInput, "backward, inputs (I)"), (BoxKind.BackwardWeight, "backward, weights (W)") })
@@ -63,18 +62,19 @@ public static class TimelinePlot
         if (kinds.Contains(BoxKind.Send) || kinds.Contains(BoxKind.Receive))
             plt.Legend.ManualItems.Add(new LegendItem { LabelText = "send / receive", FillColor = PlotStyle.Comm });
         plt.Legend.ManualItems.Add(new LegendItem { LabelText = "idle (bubble)", FillColor = PlotStyle.Idle, OutlineColor = Colors.Gray });
+        plt.ShowLegend(Edge.Right); // outside the data area, so it never hides a box
         return plt;
     }
 
     public static void Save(IReadOnlyList<TimelinePanel> panels, string title, string path)
     {
         int rows = panels.Sum(p => p.Ranks + 1);
-        int height = Math.Clamp(140 + 34 * rows, 360, 2400);
+        int height = Math.Clamp(150 + 44 * rows, 300, 2400);
         PlotStyle.Save(Build(panels, title), path, DefaultWidth, height);
     }
 
     public static string Svg(IReadOnlyList<TimelinePanel> panels, string title) =>
-        Build(panels, title).GetSvgXml(DefaultWidth, Math.Clamp(140 + 34 * panels.Sum(p => p.Ranks + 1), 360, 2400));
+        Build(panels, title).GetSvgXml(DefaultWidth, Math.Clamp(150 + 44 * panels.Sum(p => p.Ranks + 1), 300, 2400));
 
     public static string Ms(double v) => v.ToString("0.#", CultureInfo.InvariantCulture);
 }

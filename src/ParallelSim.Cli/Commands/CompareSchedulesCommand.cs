@@ -21,12 +21,16 @@ public static class CompareSchedulesCommand
         var plan = new PlanOptions();
         var format = CommonOptions.Format();
         var trace = CommonOptions.Trace();
+        var plot = new Option<string?>("--plot") { Description = "Write the timelines, one panel per schedule (first micro-batch count), to FILE.png or FILE.svg" };
+        var bubblePlot = new Option<string?>("--bubble-plot") { Description = "Write bubble fraction vs micro-batches, one line per schedule, to FILE.png or FILE.svg" };
         var micro = new Option<string?>("--micro-batches") { Description = "Micro-batch counts per step to compare, e.g. 8,16,32,64 [default: the plan's]" };
         var cmd = new Command("compare-schedules", "Compare pipeline schedules (GPipe, 1F1B, interleaved) on one plan: step time, bubble, peak memory, MFU");
         plan.AddTo(cmd);
         cmd.Options.Add(micro);
         cmd.Options.Add(format);
         cmd.Options.Add(trace);
+        cmd.Options.Add(plot);
+        cmd.Options.Add(bubblePlot);
         cmd.SetAction(r =>
         {
             var fmt = CommonOptions.ParseFormat(r.GetValue(format)!);
@@ -41,10 +45,30 @@ public static class CompareSchedulesCommand
             if (r.GetValue(trace) is { } path)
                 TraceFile.Write(path, rows.Where(x => x.Run is not null).Select(x => ($"{x.Schedule} vpp={x.Vpp} m={x.MicroBatches}", x.Run!.Timeline)).ToArray());
             r.InvocationConfiguration.Output.Write(ScheduleComparisonReport.Render(input, rows, fmt));
+            if (r.GetValue(plot) is string plotPath)
+                PlotAdapters.Write(plotPath, p => Plotting.TimelinePlot.Save(TimelinePanels(rows),
+                    $"Pipeline schedules compared: {input.Model.Name}, p = {input.Plan.Pp}, m = {rows[0].MicroBatches}, on {input.Cluster.Gpus} x {input.Cluster.Gpu.Name}", p));
+            if (r.GetValue(bubblePlot) is string bubblePath)
+                PlotAdapters.Write(bubblePath, p => Plotting.BubblePlot.Save(BubbleSeries(rows),
+                    $"Bubble fraction vs micro-batches: {input.Model.Name}, p = {input.Plan.Pp} (event simulation)", p));
             return 0;
         });
         return cmd;
     }
+
+    /// <summary>One timeline panel per schedule, at the first micro-batch count compared.</summary>
+    public static IReadOnlyList<Plotting.TimelinePanel> TimelinePanels(IReadOnlyList<ScheduleComparisonRow> rows)
+    {
+        int m = rows[0].MicroBatches;
+        return rows.Where(x => x.Run is not null && x.MicroBatches == m)
+            .Select(x => TimelineAdapter.Panel(x.Run!.Timeline, x.Vpp > 1 ? $"{x.Schedule} v{x.Vpp}" : x.Schedule)).ToArray();
+    }
+
+    /// <summary>Bubble fraction against m, one series per schedule that ran.</summary>
+    public static IReadOnlyList<Plotting.BubbleSeries> BubbleSeries(IReadOnlyList<ScheduleComparisonRow> rows) =>
+        rows.Where(x => x.Result is not null).GroupBy(x => x.Vpp > 1 ? $"{x.Schedule} (v = {x.Vpp})" : x.Schedule)
+            .Select(g => new Plotting.BubbleSeries(g.Key, g.Select(x => x.MicroBatches).ToArray(), g.Select(x => x.Result!.Time.BubbleFraction).ToArray()))
+            .ToArray();
 
     private static int[]? ParseCounts(string? text)
     {

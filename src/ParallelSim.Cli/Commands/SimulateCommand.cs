@@ -2,6 +2,7 @@ using System.CommandLine;
 using ParallelSim.Cli.Loading;
 using ParallelSim.Cli.Output;
 using ParallelSim.Core.Costs;
+using ParallelSim.Core.Parallelism;
 using ParallelSim.Core.Simulation;
 using ParallelSim.Schedules.Simulation;
 
@@ -15,11 +16,13 @@ public static class SimulateCommand
         var plan = new PlanOptions();
         var format = CommonOptions.Format();
         var trace = CommonOptions.Trace();
+        var plot = new Option<string?>("--plot") { Description = "Write the pipeline timeline to FILE.png or FILE.svg" };
         var memoryPlot = new Option<string?>("--memory-plot") { Description = "Write the memory-per-stage chart to FILE.png or FILE.svg" };
         var cmd = new Command("simulate", "Simulate one training step of a model on a cluster under a parallel plan");
         plan.AddTo(cmd);
         cmd.Options.Add(format);
         cmd.Options.Add(trace);
+        cmd.Options.Add(plot);
         cmd.Options.Add(memoryPlot);
         cmd.SetAction(r =>
         {
@@ -30,6 +33,11 @@ public static class SimulateCommand
             var result = Evaluator.Combine(input.Model, input.Cluster, input.Plan, input.Costs, costs, run.Outcome);
             if (r.GetValue(trace) is { } path) TraceFile.Write(path, [($"{run.Schedule.Name} m={run.Schedule.MicroBatches}", run.Timeline)]);
             r.InvocationConfiguration.Output.Write(SimulationReport.Render(result, fmt));
+            if (r.GetValue(plot) is string plotPath)
+                PlotAdapters.Write(plotPath, p => Plotting.TimelinePlot.Save(
+                    [TimelineAdapter.Panel(run.Timeline, ScheduleNames.Name(input.Plan.Schedule))],
+                    $"Pipeline timeline: {input.Model.Name}, {ScheduleNames.Name(input.Plan.Schedule)}, p = {input.Plan.Pp}, m = {input.Plan.MicroBatches}" +
+                    (input.Plan.Vpp > 1 ? $", v = {input.Plan.Vpp}" : "") + $" (bubble {Fmt.Pct(result.Time.BubbleFraction)})", p));
             if (r.GetValue(memoryPlot) is string memoryPath)
                 PlotAdapters.Write(memoryPath, p => Plotting.MemoryPlot.Save(PlotAdapters.MemoryBars(result), result.Memory.Capacity.GiB, PlotAdapters.MemoryTitle(result), p));
             return 0;
