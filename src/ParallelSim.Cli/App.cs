@@ -15,6 +15,7 @@ public static class App
         {
             SimulateCommand.Create(),
             CatalogCommand.Create(),
+            ValidateCommand.Create(),
         };
         root.HelpName = "parallelsim";
         return root;

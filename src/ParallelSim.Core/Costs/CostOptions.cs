@@ -13,6 +13,8 @@ public sealed record CostOptions
     public bool OverlapGradReduce { get; init; } = true;
     /// <summary>Overlap pipeline sends and receives with compute.</summary>
     public bool OverlapP2P { get; init; }
+    /// <summary>Overlap tensor-parallel collectives with the GEMMs they feed (Megatron --tp-comm-overlap); exposed otherwise.</summary>
+    public bool TpCommOverlap { get; init; }
     /// <summary>CUDA context and kernels resident on every GPU (not counted by torch.cuda.max_memory_allocated).</summary>
     public Bytes CudaContext { get; init; } = Bytes.FromGiB(0.5);
     /// <summary>Fraction of the peak the caching allocator holds on top of what is allocated (fragmentation).</summary>
