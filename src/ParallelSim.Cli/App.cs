@@ -16,6 +16,7 @@ public static class App
             SimulateCommand.Create(),
             CatalogCommand.Create(),
             ValidateCommand.Create(),
+            CalibrateCommand.Create(),
         };
         root.HelpName = "parallelsim";
         return root;

@@ -17,7 +17,7 @@ public static class ReferenceReader
 {
     private static readonly Dictionary<string, ReferenceMetric> Metrics = new(StringComparer.Ordinal)
     {
-        ["iterationSeconds"] = ReferenceMetric.IterationSeconds, ["modelStateGiB"] = ReferenceMetric.ModelStateGiB,
+        ["iterationSeconds"] = ReferenceMetric.IterationSeconds, ["modelStateGiB"] = ReferenceMetric.ModelStateGiB, ["layerModelStateGiB"] = ReferenceMetric.LayerModelStateGiB,
         ["activationGiB"] = ReferenceMetric.ActivationGiB, ["mfu"] = ReferenceMetric.Mfu, ["staticBytes"] = ReferenceMetric.StaticBytes,
         ["peakBytes"] = ReferenceMetric.PeakBytes, ["modelStateGB"] = ReferenceMetric.ModelStateGB,
     };

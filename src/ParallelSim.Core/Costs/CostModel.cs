@@ -21,7 +21,7 @@ public static class CostModel
     public static StepCosts Evaluate(ModelSpec m, ClusterSpec c, ParallelPlan plan, CostOptions o)
     {
         var gpu = c.Gpu;
-        var lt = LayerTime.Of(m, c, plan);
+        var lt = LayerTime.Of(m, c, plan, o.Dropout);
         double t = plan.Tp, b = plan.MicroBatch, s = m.SeqLength, h = m.Hidden;
         double tokens = b * s / plan.Cp;
         int layersPerStage = m.Layers / Math.Max(1, plan.Pp);
@@ -101,7 +101,11 @@ public static class CostModel
         long stageStride = (long)plan.Tp * plan.Cp * plan.Dp;
         bool p2pInter = stageStride >= c.GpusPerNode;
         var p2pLink = p2pInter ? c.Node.InterNode : c.Node.IntraNode;
-        var p2p = plan.Pp <= 1 ? Seconds.Zero : p2pLink.Transfer(new Bytes(tokens * h * 2 / (plan.SequenceParallel ? t : 1)));
+        // arXiv:2104.04473 §4.1 scatter/gather: each TP rank sends its 1/t slice on its own link; without SP the
+        // receiver all-gathers the slices over NVLink (with SP the activations are already split)
+        var p2p = plan.Pp <= 1 ? Seconds.Zero
+            : p2pLink.Transfer(new Bytes(tokens * h * 2 / t))
+              + (plan.SequenceParallel ? Seconds.Zero : Collectives.AllGather(new Bytes(tokens * h * 2), plan.Tp, c.Node.IntraNode));
 
         // DP: gradients of the largest stage, reduced across dp ranks at stride tp·cp
         var largest = stages.MaxBy(x => x.Parameters)!;

@@ -15,7 +15,7 @@ public readonly record struct LayerTimes(Seconds GemmsForward, Seconds CoreForwa
 /// <summary>Per-layer compute and communication time (roofline per op, alpha-beta per collective).</summary>
 public static class LayerTime
 {
-    public static LayerTimes Of(ModelSpec m, ClusterSpec c, ParallelPlan plan)
+    public static LayerTimes Of(ModelSpec m, ClusterSpec c, ParallelPlan plan, bool dropout)
     {
         var gpu = c.Gpu;
         double t = plan.Tp, cp = plan.Cp, b = plan.MicroBatch;
@@ -33,16 +33,27 @@ public static class LayerTime
         Seconds coreFwd, coreBwd;
         if (plan.FlashAttention)
         {
-            coreFwd = Roofline.Gemm(gpu, coreFlopsFull / 2, 2 * 4 * tokens * h / t);
+            // fused kernel: reads Q, K, V and writes O (2 bytes each); FLOPs at the attention kernel's own efficiency
+            coreFwd = Roofline.Attention(gpu, coreFlopsFull / 2, 2 * 4 * tokens * h / t);
             // FlashAttention-2 backward recomputes the scores: 2.5x the forward matmul work (Dao 2023, §3.1)
-            coreBwd = Roofline.Gemm(gpu, 2.5 * coreFlopsFull / 2, 2 * 6 * tokens * h / t);
+            coreBwd = Roofline.Attention(gpu, 2.5 * coreFlopsFull / 2, 2 * 8 * tokens * h / t, backward: true);
         }
         else
         {
-            // unfused: full s x s products, plus the softmax written, read and masked in HBM (2 bytes per score, 4 passes)
+            // unfused (Megatron 2022): QK^T writes the s x s scores, a fused scale-mask-softmax reads and writes them,
+            // dropout reads them and writes them and a 1-byte mask, attention x V reads them (2 bytes per score)
             double scores = b * (m.Heads / t) * (s / cp) * s;
-            coreFwd = Roofline.Gemm(gpu, coreFlopsFull, 0) + Roofline.MemoryBound(gpu, 8 * scores);
-            coreBwd = Roofline.Gemm(gpu, 2 * coreFlopsFull, 0) + Roofline.MemoryBound(gpu, 12 * scores);
+            double qkv = 2 * tokens * h / t;
+            coreFwd = Roofline.Gemm(gpu, coreFlopsFull / 2, 2 * qkv + 2 * scores)
+                    + Roofline.MemoryBound(gpu, 4 * scores)
+                    + (dropout ? Roofline.MemoryBound(gpu, 5 * scores) : Seconds.Zero)
+                    + Roofline.Gemm(gpu, coreFlopsFull / 2, 2 * scores + 2 * qkv);
+            // backward: attention x V dgrad writes and wgrad reads the scores' gradient and probabilities, dropout
+            // backward (grad, mask in; grad out), softmax backward (grad and output in; grad out), QK^T dgrad and wgrad read it twice
+            coreBwd = Roofline.Gemm(gpu, coreFlopsFull / 2, 2 * scores + 2 * qkv) + Roofline.Gemm(gpu, coreFlopsFull / 2, 2 * scores + 2 * qkv)
+                    + (dropout ? Roofline.MemoryBound(gpu, 5 * scores) : Seconds.Zero)
+                    + Roofline.MemoryBound(gpu, 6 * scores)
+                    + Roofline.Gemm(gpu, coreFlopsFull / 2, 2 * scores + 2 * qkv) + Roofline.Gemm(gpu, coreFlopsFull / 2, 2 * scores + 2 * qkv);
         }
 
         // norms (read + write 2 bytes x h) x 2, residual adds (read 2, write 1) x 2, replicated across TP unless SP

@@ -12,6 +12,8 @@ public enum ReferenceMetric
     IterationSeconds,
     /// <summary>Weights + gradients + optimizer states per GPU on the first stage, GiB.</summary>
     ModelStateGiB,
+    /// <summary>Weights + gradients + optimizer states of the first stage's transformer layers only (no embedding), GiB.</summary>
+    LayerModelStateGiB,
     /// <summary>Activations held at the peak on the first stage, GiB.</summary>
     ActivationGiB,
     /// <summary>Model FLOPs utilisation (fraction of peak).</summary>

@@ -44,6 +44,8 @@ public static class ReferenceCheck
         {
             ReferenceMetric.IterationSeconds => r.Time.Step.Value,
             ReferenceMetric.ModelStateGiB => (first.Weights + first.Gradients + first.Optimizer).GiB,
+            ReferenceMetric.LayerModelStateGiB => (first.Weights + first.Gradients + first.Optimizer).GiB
+                * first.Layers * Models.ParameterCount.PerLayer(i.Model) / r.Costs.Stages[0].Parameters,
             ReferenceMetric.ActivationGiB => first.Activations.GiB,
             ReferenceMetric.Mfu => r.Throughput.Mfu,
             ReferenceMetric.StaticBytes => r.Memory.Stages.Max(s => (s.Weights + s.Gradients + s.Optimizer).Value),
