@@ -75,8 +75,11 @@ public static class CostModel
                 bw += logits;
                 // arXiv:2205.05198 §4.3: final norm input 2sbh/t and output-projection input 2sbh/t
                 acts += 4 * tokens * h / (plan.SequenceParallel ? t : 1);
-                // fp32 logits and their gradient, live at the loss (named extra)
-                other += 2 * 4 * tokens * m.Vocab / t;
+                // named extra: logits at the loss. Megatron's vocab-parallel cross entropy: fp32 logits and their fp32
+                // gradient (8 bytes per logit). torch autocast with loss on fp32 logits: the bf16 GEMM output, its fp32 copy,
+                // the fp32 gradient and its bf16 cast are alive together in the loss backward (12 bytes; the H200 runs'
+                // full-recompute peaks grow by exactly 12 bytes x tokens x vocab per micro-batch)
+                other += o.LogitsBytesPerElement(plan.Precision) * tokens * m.Vocab / t;
             }
             if (plan.Precision == PrecisionPolicy.TorchAmp)
                 // autocast keeps the bf16 copies of the weights it cast alive for backward

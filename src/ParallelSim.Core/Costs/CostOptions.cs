@@ -24,5 +24,12 @@ public sealed record CostOptions
     /// <summary>Count the CUDA context and communication buffers in the peak (off to compare with max_memory_allocated).</summary>
     public bool IncludeRuntimeReserve { get; init; } = true;
 
+    /// <summary>Bytes per logit alive at the loss (named extra on the last stage); null: by precision policy (torch-amp 12, else 8).</summary>
+    public double? LossBytesPerLogit { get; init; }
+
+    /// <summary>The logits extra for a precision policy, unless <see cref="LossBytesPerLogit"/> overrides it.</summary>
+    public double LogitsBytesPerElement(Parallelism.PrecisionPolicy policy) =>
+        LossBytesPerLogit ?? (policy == Parallelism.PrecisionPolicy.TorchAmp ? 12 : 8);
+
     public static CostOptions Default { get; } = new();
 }

@@ -56,11 +56,23 @@ public static class LayerTime
                     + Roofline.Gemm(gpu, coreFlopsFull / 2, 2 * scores + 2 * qkv) + Roofline.Gemm(gpu, coreFlopsFull / 2, 2 * scores + 2 * qkv);
         }
 
-        // norms (read + write 2 bytes x h) x 2, residual adds (read 2, write 1) x 2, replicated across TP unless SP
-        double replicatedTokens = plan.SequenceParallel ? tokens / t : tokens;
-        double elementwise = replicatedTokens * h * 2 * (2 * 2 + 2 * 3)
-            + tokens * (f / t) * 2 * (m.Arch == Architecture.Llama ? 3 : 2); // activation: GELU read+write, SwiGLU 2 reads + write
-        var elementwiseFwd = Roofline.MemoryBound(gpu, elementwise);
+        // norms, residual adds and the MLP activation, each its own memory-bound kernel, replicated across TP unless SP.
+        // bf16 policies: norm reads and writes 2 bytes, residual add reads 2 + 2 and writes 2. Under torch autocast the
+        // residual stream stays fp32 (embedding and adds in the parameters' fp32) and layer_norm runs in fp32
+        // (PyTorch autocast op lists), so each norm reads and writes 4 bytes, its output is cast to bf16 for the GEMM
+        // (read 4, write 2), and each add reads 4 + 2 and writes 4.
+        double replicated = (plan.SequenceParallel ? tokens / t : tokens) * h;
+        bool amp = plan.Precision == PrecisionPolicy.TorchAmp;
+        double normBytes = amp ? 4 + 4 + 4 + 2 : 2 + 2;
+        double addBytes = amp ? 4 + 2 + 4 : 2 + 2 + 2;
+        var elementwiseFwd = 2 * Roofline.MemoryBound(gpu, replicated * normBytes) + 2 * Roofline.MemoryBound(gpu, replicated * addBytes)
+            // activation: GELU reads and writes the f-wide output, SwiGLU reads two and writes one
+            + Roofline.MemoryBound(gpu, tokens * (f / t) * 2 * (m.Arch == Architecture.Llama ? 3 : 2))
+            // Megatron's fused bias-dropout-add writes a 1-byte mask per element, twice per layer
+            + (dropout ? 2 * Roofline.MemoryBound(gpu, replicated) : Seconds.Zero);
+        if (amp)
+            // autocast casts every fp32 weight to bf16 on each forward (read 4, write 2 bytes per parameter; 4 weight casts)
+            elementwiseFwd += 4 * Roofline.MemoryBound(gpu, 6.0 * (ParameterCount.Attention(m) + ParameterCount.Mlp(m)) / t / 4);
 
         // TP: two all-reduces of the b·s·h activations per layer forward (arXiv:2104.04473 §3.3); with SP a
         // reduce-scatter + all-gather pair of the same volume (arXiv:2205.05198 §4.2.2)
