@@ -26,7 +26,7 @@ public static class ReferenceReader
     {
         "model", "cluster", "gpus", "tp", "pp", "dp", "cp", "vpp", "vppLayersPerChunk", "microBatch", "globalBatch", "zero", "recompute",
         "sequenceParallel", "schedule", "precision", "flashAttention", "dropout", "overlapGradReduce", "overlapP2P", "tpCommOverlap",
-        "includeRuntimeReserve", "parameters",
+        "includeRuntimeReserve", "parameters", "hostDispatchMicroseconds",
     };
 
     /// <summary>Every suite shipped in configs/reference/.</summary>
@@ -162,6 +162,11 @@ public static class ReferenceReader
             TpCommOverlap = Bool("tpCommOverlap", false),
             IncludeRuntimeReserve = Bool("includeRuntimeReserve", true),
         };
+        if (d.TryGetValue("hostDispatchMicroseconds", out var hd))
+        {
+            if (hd.ValueKind == JsonValueKind.Number && hd.GetDouble() >= 0) options = options with { HostDispatchPerKernel = Seconds.FromMicroseconds(hd.GetDouble()) };
+            else problems.Add($"{at}: input \"hostDispatchMicroseconds\" must be a number at least 0");
+        }
 
         ClusterSpec? cluster = null;
         if (d.TryGetValue("cluster", out var cl))

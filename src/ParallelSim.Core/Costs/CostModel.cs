@@ -28,7 +28,10 @@ public static class CostModel
         var bpp = ModelStateBytes.Sharded(plan.Precision, plan.Zero, plan.Dp);
 
         // layer: backward GEMMs = dgrad + wgrad, each the forward's FLOPs (arXiv:2104.04473 App.)
-        var layerFwd = lt.ComputeForward + lt.TpCommForward;
+        // TP communication is exposed unless overlapped with the GEMMs (Megatron --tp-comm-overlap pipelines the
+        // all-gather / reduce-scatter with chunks of the GEMM that consumes or produces it; what exceeds the GEMM shows)
+        var tpExposedFwd = o.TpCommOverlap ? Seconds.Max(Seconds.Zero, lt.TpCommForward - lt.GemmsForward) : lt.TpCommForward;
+        var layerFwd = lt.ComputeForward + tpExposedFwd;
         var recompute = plan.Recompute switch
         {
             RecomputeMode.Full => layerFwd,
@@ -37,7 +40,7 @@ public static class CostModel
         };
         var cpExposedFwd = Seconds.Max(Seconds.Zero, lt.CpComm / 3 - lt.CoreForward);
         var cpExposedBwd = Seconds.Max(Seconds.Zero, lt.CpComm * (2.0 / 3) - lt.CoreBackward);
-        var bwdInput = lt.GemmsForward + lt.CoreBackward + 2 * lt.ElementwiseForward + lt.TpCommForward + recompute + cpExposedBwd;
+        var bwdInput = lt.GemmsForward + lt.CoreBackward + 2 * lt.ElementwiseForward + tpExposedFwd + recompute + cpExposedBwd;
         var bwdWeight = lt.GemmsForward;
         double activationPerLayer = ActivationMemory.PerLayer(m, plan, o.Dropout);
         long layerParams = ParameterCount.PerLayer(m);
@@ -49,6 +52,12 @@ public static class CostModel
             var fwd = layersPerStage * (layerFwd + cpExposedFwd);
             var bi = layersPerStage * bwdInput;
             var bw = layersPerStage * bwdWeight;
+            // the host launches kernels one by one (eager PyTorch): a pass cannot run faster than its launches.
+            // Backward launches about twice the forward's kernels, plus the forward again under full recompute.
+            var launchFwd = o.HostDispatchPerKernel * ((double)layersPerStage * lt.KernelsForward);
+            var launchBwd = launchFwd * (plan.Recompute == RecomputeMode.Full ? 3 : 2);
+            fwd = Seconds.Max(fwd, launchFwd);
+            bi = Seconds.Max(bi, launchBwd - bw);
             double acts = layersPerStage * activationPerLayer;
             double other = 0;
             long stageParams = layersPerStage * layerParams;
@@ -68,10 +77,16 @@ public static class CostModel
                 stageParams += ParameterCount.NormParameters(m);
                 if (!m.TiedEmbeddings || plan.Pp > 1) stageParams += (long)m.Vocab * m.Hidden; // tied: Megatron keeps a copy on the last stage
                 var logits = Roofline.MatMul(gpu, tokens, h, m.Vocab / t);
-                var loss = Roofline.MemoryBound(gpu, tokens * (m.Vocab / t) * (2 + 4 + 4 + 4)); // read bf16 logits, write/read fp32, write grad
+                // cross entropy on fp32 logits. Megatron's fused vocab-parallel kernel: read bf16 logits, write and read the
+                // fp32 softmax, write the gradient (2 + 4 + 4 + 4 bytes per logit). Eager PyTorch under autocast: .float()
+                // (read 2, write 4) and log_softmax (read 4, write 4) forward; backward nll (write 4), log_softmax
+                // backward (read 4 + 4, write 4) and the cast back (read 4, write 2)
+                bool ampLoss = plan.Precision == PrecisionPolicy.TorchAmp;
+                var loss = Roofline.MemoryBound(gpu, tokens * (m.Vocab / t) * (ampLoss ? 6 + 8 : 2 + 4 + 4 + 4));
+                var lossBackward = ampLoss ? Roofline.MemoryBound(gpu, tokens * (m.Vocab / t) * (4 + 12 + 6)) : Seconds.Zero;
                 var norm = Roofline.MemoryBound(gpu, 2 * 2 * tokens * h);
                 fwd += logits + loss + norm;
-                bi += logits + norm * 2;
+                bi += logits + norm * 2 + lossBackward;
                 bw += logits;
                 // arXiv:2205.05198 §4.3: final norm input 2sbh/t and output-projection input 2sbh/t
                 acts += 4 * tokens * h / (plan.SequenceParallel ? t : 1);

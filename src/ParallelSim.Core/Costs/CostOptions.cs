@@ -24,6 +24,15 @@ public sealed record CostOptions
     /// <summary>Count the CUDA context and communication buffers in the peak (off to compare with max_memory_allocated).</summary>
     public bool IncludeRuntimeReserve { get; init; } = true;
 
+    /// <summary>
+    /// Host (CPU) time to launch one kernel from eager PyTorch; a pass takes at least its kernels times this.
+    /// Calibrated once on the H200 runs (configs/reference/h200-train-iteration.json); large kernels hide it.
+    /// </summary>
+    public Seconds HostDispatchPerKernel { get; init; } = Seconds.FromMicroseconds(DefaultHostDispatchMicroseconds);
+
+    /// <summary>The calibrated default of <see cref="HostDispatchPerKernel"/>.</summary>
+    public const double DefaultHostDispatchMicroseconds = 40;
+
     /// <summary>Bytes per logit alive at the loss (named extra on the last stage); null: by precision policy (torch-amp 12, else 8).</summary>
     public double? LossBytesPerLogit { get; init; }
 

@@ -6,7 +6,7 @@ using ParallelSim.Core.Units;
 namespace ParallelSim.Core.Costs;
 
 /// <summary>Times of one transformer layer for one micro-batch on one GPU, by part.</summary>
-public readonly record struct LayerTimes(Seconds GemmsForward, Seconds CoreForward, Seconds CoreBackward, Seconds ElementwiseForward, Seconds TpCommForward, Seconds CpComm)
+public readonly record struct LayerTimes(Seconds GemmsForward, Seconds CoreForward, Seconds CoreBackward, Seconds ElementwiseForward, Seconds TpCommForward, Seconds CpComm, int KernelsForward)
 {
     /// <summary>Forward compute (no communication).</summary>
     public Seconds ComputeForward => GemmsForward + CoreForward + ElementwiseForward;
@@ -87,6 +87,10 @@ public static class LayerTime
         var kvChunk = new Bytes(2 * tokens * kv / t * 2);
         var cpComm = plan.Cp <= 1 ? Seconds.Zero : (plan.Cp - 1) * 3 * cpLink.Transfer(kvChunk);
 
-        return new LayerTimes(gemms, coreFwd, coreBwd, elementwiseFwd, tpFwd, cpComm);
+        // kernels launched per layer forward: 4 GEMMs, attention (1 fused, 4-5 unfused), 2 norms, 2 adds, the activation,
+        // dropout-adds, autocast's 4 weight casts and 2 input casts, the TP collectives
+        int kernels = 4 + (plan.FlashAttention ? 1 : dropout ? 4 : 3) + 5 + (dropout ? 2 : 0) + (amp ? 6 : 0)
+            + (plan.Tp > 1 ? (plan.SequenceParallel ? 4 : 2) : 0);
+        return new LayerTimes(gemms, coreFwd, coreBwd, elementwiseFwd, tpFwd, cpComm, kernels);
     }
 }
