@@ -148,7 +148,10 @@ public static class CostModel
                     zero3 = 2 * plan.MicroBatches * Collectives.HierarchicalReduceScatter(paramBytes, dpPerNode, dpNodes, intra, inter);
             }
         }
+        // Megatron --overlap-grad-reduce: bucketed gradient reduction runs under the last micro-batch's backward;
+        // with a sharded optimizer, --overlap-param-gather runs the parameter all-gather under the next step's first forward
         var overlappable = o.OverlapGradReduce ? largest.Backward : Seconds.Zero;
+        if (o.OverlapGradReduce && plan.Zero >= ZeroStage.OptimizerStates) overlappable += largest.Forward;
 
         // optimizer: a memory-bound pass over this GPU's shard of the states (read grad, read+write params and Adam states)
         double shardParams = gradElems / (plan.Zero >= ZeroStage.OptimizerStates ? plan.Dp : 1);
