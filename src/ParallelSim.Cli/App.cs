@@ -17,6 +17,7 @@ public static class App
             CatalogCommand.Create(),
             ValidateCommand.Create(),
             CalibrateCommand.Create(),
+            BenchCommand.Create(),
         };
         root.HelpName = "parallelsim";
         return root;

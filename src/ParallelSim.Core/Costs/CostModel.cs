@@ -126,7 +126,8 @@ public static class CostModel
               + (plan.SequenceParallel ? Seconds.Zero : Collectives.AllGather(new Bytes(tokens * h * 2), plan.Tp, c.Node.IntraNode));
 
         // DP: gradients of the largest stage, reduced across dp ranks at stride tp·cp
-        var largest = stages.MaxBy(x => x.Parameters)!;
+        var largest = stages[0];
+        foreach (var st in stages) if (st.Parameters > largest.Parameters) largest = st;
         double gradElems = (double)largest.Parameters / t;
         int dpPerNode = (int)Math.Clamp(c.GpusPerNode / ((long)plan.Tp * plan.Cp), 1, plan.Dp);
         int dpNodes = (plan.Dp + dpPerNode - 1) / dpPerNode;
