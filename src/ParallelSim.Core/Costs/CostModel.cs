@@ -154,11 +154,9 @@ public static class CostModel
         var overlappable = o.OverlapGradReduce ? largest.Backward : Seconds.Zero;
         if (o.OverlapGradReduce && plan.Zero >= ZeroStage.OptimizerStates) overlappable += largest.Forward;
 
-        // optimizer: a memory-bound pass over this GPU's shard of the states (read grad, read+write params and Adam states)
+        // optimizer: memory-bound passes over this GPU's shard of the states
         double shardParams = gradElems / (plan.Zero >= ZeroStage.OptimizerStates ? plan.Dp : 1);
-        var u = ModelStateBytes.Unsharded(plan.Precision);
-        double weightPasses = plan.Precision == PrecisionPolicy.TorchAmp ? 2 : 1; // fp32 params read and written; else the low-precision copy is written
-        var optimizer = Roofline.MemoryBound(gpu, shardParams * (u.Gradients + 2 * u.Optimizer + weightPasses * u.Weights));
+        var optimizer = Roofline.MemoryBound(gpu, shardParams * ModelStateBytes.OptimizerStepBytes(plan.Precision));
 
         return new StepCosts(stages, p2p, p2pInter, dp, overlappable, zero3, optimizer);
     }

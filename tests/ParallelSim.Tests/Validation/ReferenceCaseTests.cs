@@ -14,9 +14,6 @@ public class ReferenceCaseTests
     /// <summary>Cases and suites the model does not meet yet, each with what we found (see also the validate output).</summary>
     public static readonly IReadOnlyDictionary<string, string> KnownGaps = new Dictionary<string, string>(StringComparer.Ordinal)
     {
-        ["korthikanti-2022-table5/22B selective + sequence parallel"] =
-            "predicted 12% fast. The paper's own Table 4 layer times (7.2 + 13.1 ms x 48 layers) leave about 0.13 s of the 1.10 s " +
-            "outside the layers; the model's A100 efficiency curve is scaled from the H200 fit, not measured on an A100.",
         ["megatron-readme-h100"] =
             "MAPE about 12.6% (limit 10%): the small TP 1-2 models (1.7B, 7.1B) are predicted 28-33% above their published MFU " +
             "with the one setting of unknowns; rows from 16B up are within 10%. End-to-end overheads the README includes " +
