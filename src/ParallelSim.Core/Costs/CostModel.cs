@@ -77,13 +77,16 @@ public static class CostModel
                 stageParams += ParameterCount.NormParameters(m);
                 if (!m.TiedEmbeddings || plan.Pp > 1) stageParams += (long)m.Vocab * m.Hidden; // tied: Megatron keeps a copy on the last stage
                 var logits = Roofline.MatMul(gpu, tokens, h, m.Vocab / t);
-                // cross entropy on fp32 logits. Megatron's fused vocab-parallel kernel: read bf16 logits, write and read the
-                // fp32 softmax, write the gradient (2 + 4 + 4 + 4 bytes per logit). Eager PyTorch under autocast: .float()
-                // (read 2, write 4) and log_softmax (read 4, write 4) forward; backward nll (write 4), log_softmax
-                // backward (read 4 + 4, write 4) and the cast back (read 4, write 2)
+                // cross entropy on fp32 logits, pass by pass. Megatron's (unfused) vocab-parallel cross entropy
+                // (megatron/core/tensor_parallel/cross_entropy.py): .float() (read 2, write 4), max (read 4), subtract in
+                // place (4 + 4), exp in place (4 + 4), sum (4), divide in place (4 + 4) = 38 bytes per logit; backward
+                // scales the saved softmax (4 + 4) and casts to bf16 (4 + 2) = 14. Eager PyTorch under autocast: .float()
+                // (2 + 4) and log_softmax (4 + 4) = 14 forward; nll backward (4), log_softmax backward (4 + 4 + 4) and the
+                // cast back (4 + 2) = 22 backward
                 bool ampLoss = plan.Precision == PrecisionPolicy.TorchAmp;
-                var loss = Roofline.MemoryBound(gpu, tokens * (m.Vocab / t) * (ampLoss ? 6 + 8 : 2 + 4 + 4 + 4));
-                var lossBackward = ampLoss ? Roofline.MemoryBound(gpu, tokens * (m.Vocab / t) * (4 + 12 + 6)) : Seconds.Zero;
+                double logitsHere = tokens * (m.Vocab / t);
+                var loss = Roofline.MemoryBound(gpu, logitsHere * (ampLoss ? 14 : 38));
+                var lossBackward = Roofline.MemoryBound(gpu, logitsHere * (ampLoss ? 22 : 14));
                 var norm = Roofline.MemoryBound(gpu, 2 * 2 * tokens * h);
                 fwd += logits + loss + norm;
                 bi += logits + norm * 2 + lossBackward;
