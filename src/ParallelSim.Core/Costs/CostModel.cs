@@ -100,7 +100,8 @@ public static class CostModel
                 other += o.LogitsBytesPerElement(plan.Precision) * tokens * m.Vocab / t;
             }
             if (plan.Precision == PrecisionPolicy.TorchAmp)
-                // autocast keeps the bf16 copies of the weights it cast alive for backward
+                // autocast keeps the bf16 copies of the weights it cast alive for backward; each forward casts afresh
+                // (the cast cache is cleared on leaving autocast), so every micro-batch in flight holds its own copies
                 acts += 2.0 * stageParams / t;
 
             double p = (double)stageParams / t;
@@ -108,7 +109,11 @@ public static class CostModel
             if (plan.Zero == ZeroStage.Parameters)
                 // ZeRO-3 working set: the largest layer's gathered bf16 weights, fetched and prefetched (2 in flight)
                 other += 2 * 2.0 * layerParams / t;
-            if (o.IncludeRuntimeReserve) other += o.CudaContext.Value + o.CommBuffers.Value;
+            if (o.IncludeRuntimeReserve)
+                // named extras: CUDA context, NCCL buffers, and what the caching allocator holds beyond the allocated
+                // model states and one micro-batch's activations (fragmentation)
+                other += o.CudaContext.Value + o.CommBuffers.Value
+                       + o.AllocatorReserveFraction * (acts + p * (bpp.Weights + bpp.Gradients + bpp.Optimizer));
 
             stages.Add(new StageCost(stage, layersPerStage, fwd, bi + bw, bi, bw,
                 layersPerStage * lt.TpCommForward * (plan.Recompute == RecomputeMode.Full ? 3 : 2),
