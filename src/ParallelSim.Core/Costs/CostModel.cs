@@ -116,7 +116,7 @@ public static class CostModel
                        + o.AllocatorReserveFraction * (acts + p * (bpp.Weights + bpp.Gradients + bpp.Optimizer));
 
             stages.Add(new StageCost(stage, layersPerStage, fwd, bi + bw, bi, bw,
-                layersPerStage * lt.TpCommForward * (plan.Recompute == RecomputeMode.Full ? 3 : 2),
+                layersPerStage * tpExposedFwd * (plan.Recompute == RecomputeMode.Full ? 3 : 2),
                 layersPerStage * lt.CpComm,
                 new Bytes(acts), new Bytes(weights), new Bytes(p * bpp.Gradients), new Bytes(p * bpp.Optimizer), new Bytes(other),
                 stageParams));
