@@ -18,6 +18,8 @@ public static class App
             ExplainCommand.Create(),
             MegatronCommand.Create(),
             CompareSchedulesCommand.Create(),
+            ValidateCommand.Create(),
+            CalibrateCommand.Create(),
             BenchCommand.Create(),
         };
         root.HelpName = "parallelsim";

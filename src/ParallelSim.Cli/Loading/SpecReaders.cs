@@ -29,6 +29,17 @@ internal static class SpecReaders
             if (curve.Max > 1) eff.Problems.Add($"{where}: gemmEfficiency max ({curve.Max}) must be at most 1");
             eff.RejectUnknown(); j.Problems.AddRange(eff.Problems);
         }
+        EfficiencyCurve? Optional(string key)
+        {
+            var o = j.Object(key);
+            if (o is null) return null;
+            var k = new EfficiencyCurve(o.Number("max", min: 1e-3), o.Number("halfGflop", min: 0) * 1e9, new Source(o.String("source")));
+            if (k.Max > 1) o.Problems.Add($"{where}: {key} max ({k.Max}) must be at most 1");
+            o.RejectUnknown(); j.Problems.AddRange(o.Problems);
+            return k;
+        }
+        var attention = Optional("attentionEfficiency");
+        var attentionBackward = Optional("attentionBackwardEfficiency");
         double overhead = j.Number("kernelOverheadMicroseconds", 0, min: 0);
         j.String("kernelOverheadSource", "");
         string source = j.String("source");
@@ -37,7 +48,7 @@ internal static class SpecReaders
         j.RejectUnknown(); j.ThrowIfProblems();
         return new GpuSpec(name, FlopsPerSecond.FromTflops(bf16), fp8 is null ? null : FlopsPerSecond.FromTflops(fp8.Value),
             Bytes.FromGiB(mem), BytesPerSecond.FromGBps(hbm), link, BytesPerSecond.FromGBps(linkBw), node, curve,
-            Seconds.FromMicroseconds(overhead), new Source(source));
+            Seconds.FromMicroseconds(overhead), new Source(source)) { AttentionEfficiency = attention, AttentionBackwardEfficiency = attentionBackward };
     }
 
     public static NodeSpec ReadNode(JsonElement e, string where, Func<string, GpuSpec> gpuByName)

@@ -21,8 +21,10 @@ public static class ActivationMemory
         if (plan.Recompute == RecomputeMode.Full)
             return 2 * sb * h / (plan.SequenceParallel ? t : 1);
 
-        // arXiv:2205.05198 eq. 2: these are replicated across TP ranks unless SP splits them (4sbh norms, 2sbh+2sbh GEMM inputs, 2 masks)
-        double replicated = 4 * sb * h + 2 * sb * h + 2 * sb * h + (dropout ? 2 * sb * h : 0);
+        // arXiv:2205.05198 eq. 2: these are replicated across TP ranks unless SP splits them (4sbh norms, 2sbh+2sbh GEMM inputs, 2 masks).
+        // Under torch autocast the residual stream is fp32, so the two norm inputs are 4 bytes each (8sbh; PyTorch autocast runs layer_norm in fp32)
+        double normInputs = (plan.Precision == PrecisionPolicy.TorchAmp ? 8 : 4) * sb * h;
+        double replicated = normInputs + 2 * sb * h + 2 * sb * h + (dropout ? 2 * sb * h : 0);
         // split across TP ranks: Q, K, V (2sbh each for MHA; K, V shrink with GQA), attention output 2sbh, MLP inner activations
         double mlpInner = m.Arch == Architecture.Llama ? 3 * 2 * sb * f : 2 * 2 * sb * f; // SwiGLU: gate, up, product; GELU: input, output
         double split = 2 * sb * h + 2 * 2 * sb * kv + 2 * sb * h + mlpInner;

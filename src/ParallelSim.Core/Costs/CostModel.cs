@@ -21,14 +21,17 @@ public static class CostModel
     public static StepCosts Evaluate(ModelSpec m, ClusterSpec c, ParallelPlan plan, CostOptions o)
     {
         var gpu = c.Gpu;
-        var lt = LayerTime.Of(m, c, plan);
+        var lt = LayerTime.Of(m, c, plan, o.Dropout);
         double t = plan.Tp, b = plan.MicroBatch, s = m.SeqLength, h = m.Hidden;
         double tokens = b * s / plan.Cp;
         int layersPerStage = m.Layers / Math.Max(1, plan.Pp);
         var bpp = ModelStateBytes.Sharded(plan.Precision, plan.Zero, plan.Dp);
 
         // layer: backward GEMMs = dgrad + wgrad, each the forward's FLOPs (arXiv:2104.04473 App.)
-        var layerFwd = lt.ComputeForward + lt.TpCommForward;
+        // TP communication is exposed unless overlapped with the GEMMs (Megatron --tp-comm-overlap pipelines the
+        // all-gather / reduce-scatter with chunks of the GEMM that consumes or produces it; what exceeds the GEMM shows)
+        var tpExposedFwd = o.TpCommOverlap ? Seconds.Max(Seconds.Zero, lt.TpCommForward - lt.GemmsForward) : lt.TpCommForward;
+        var layerFwd = lt.ComputeForward + tpExposedFwd;
         var recompute = plan.Recompute switch
         {
             RecomputeMode.Full => layerFwd,
@@ -37,7 +40,7 @@ public static class CostModel
         };
         var cpExposedFwd = Seconds.Max(Seconds.Zero, lt.CpComm / 3 - lt.CoreForward);
         var cpExposedBwd = Seconds.Max(Seconds.Zero, lt.CpComm * (2.0 / 3) - lt.CoreBackward);
-        var bwdInput = lt.GemmsForward + lt.CoreBackward + 2 * lt.ElementwiseForward + lt.TpCommForward + recompute + cpExposedBwd;
+        var bwdInput = lt.GemmsForward + lt.CoreBackward + 2 * lt.ElementwiseForward + tpExposedFwd + recompute + cpExposedBwd;
         var bwdWeight = lt.GemmsForward;
         double activationPerLayer = ActivationMemory.PerLayer(m, plan, o.Dropout);
         long layerParams = ParameterCount.PerLayer(m);
@@ -49,6 +52,12 @@ public static class CostModel
             var fwd = layersPerStage * (layerFwd + cpExposedFwd);
             var bi = layersPerStage * bwdInput;
             var bw = layersPerStage * bwdWeight;
+            // the host launches kernels one by one (eager PyTorch): a pass cannot run faster than its launches.
+            // Backward launches about twice the forward's kernels, plus the forward again under full recompute.
+            var launchFwd = o.HostDispatchPerKernel * ((double)layersPerStage * lt.KernelsForward);
+            var launchBwd = launchFwd * (plan.Recompute == RecomputeMode.Full ? 3 : 2);
+            fwd = Seconds.Max(fwd, launchFwd);
+            bi = Seconds.Max(bi, launchBwd - bw);
             double acts = layersPerStage * activationPerLayer;
             double other = 0;
             long stageParams = layersPerStage * layerParams;
@@ -68,18 +77,31 @@ public static class CostModel
                 stageParams += ParameterCount.NormParameters(m);
                 if (!m.TiedEmbeddings || plan.Pp > 1) stageParams += (long)m.Vocab * m.Hidden; // tied: Megatron keeps a copy on the last stage
                 var logits = Roofline.MatMul(gpu, tokens, h, m.Vocab / t);
-                var loss = Roofline.MemoryBound(gpu, tokens * (m.Vocab / t) * (2 + 4 + 4 + 4)); // read bf16 logits, write/read fp32, write grad
+                // cross entropy on fp32 logits, pass by pass. Megatron's (unfused) vocab-parallel cross entropy
+                // (megatron/core/tensor_parallel/cross_entropy.py): .float() (read 2, write 4), max (read 4), subtract in
+                // place (4 + 4), exp in place (4 + 4), sum (4), divide in place (4 + 4) = 38 bytes per logit; backward
+                // scales the saved softmax (4 + 4) and casts to bf16 (4 + 2) = 14. Eager PyTorch under autocast: .float()
+                // (2 + 4) and log_softmax (4 + 4) = 14 forward; nll backward (4), log_softmax backward (4 + 4 + 4) and the
+                // cast back (4 + 2) = 22 backward
+                bool ampLoss = plan.Precision == PrecisionPolicy.TorchAmp;
+                double logitsHere = tokens * (m.Vocab / t);
+                var loss = Roofline.MemoryBound(gpu, logitsHere * (ampLoss ? 14 : 38));
+                var lossBackward = Roofline.MemoryBound(gpu, logitsHere * (ampLoss ? 22 : 14));
                 var norm = Roofline.MemoryBound(gpu, 2 * 2 * tokens * h);
                 fwd += logits + loss + norm;
-                bi += logits + norm * 2;
+                bi += logits + norm * 2 + lossBackward;
                 bw += logits;
                 // arXiv:2205.05198 §4.3: final norm input 2sbh/t and output-projection input 2sbh/t
                 acts += 4 * tokens * h / (plan.SequenceParallel ? t : 1);
-                // fp32 logits and their gradient, live at the loss (named extra)
-                other += 2 * 4 * tokens * m.Vocab / t;
+                // named extra: logits at the loss. Megatron's vocab-parallel cross entropy: fp32 logits and their fp32
+                // gradient (8 bytes per logit). torch autocast with loss on fp32 logits: the bf16 GEMM output, its fp32 copy,
+                // the fp32 gradient and its bf16 cast are alive together in the loss backward (12 bytes; the H200 runs'
+                // full-recompute peaks grow by exactly 12 bytes x tokens x vocab per micro-batch)
+                other += o.LogitsBytesPerElement(plan.Precision) * tokens * m.Vocab / t;
             }
             if (plan.Precision == PrecisionPolicy.TorchAmp)
-                // autocast keeps the bf16 copies of the weights it cast alive for backward
+                // autocast keeps the bf16 copies of the weights it cast alive for backward; each forward casts afresh
+                // (the cast cache is cleared on leaving autocast), so every micro-batch in flight holds its own copies
                 acts += 2.0 * stageParams / t;
 
             double p = (double)stageParams / t;
@@ -87,10 +109,14 @@ public static class CostModel
             if (plan.Zero == ZeroStage.Parameters)
                 // ZeRO-3 working set: the largest layer's gathered bf16 weights, fetched and prefetched (2 in flight)
                 other += 2 * 2.0 * layerParams / t;
-            if (o.IncludeRuntimeReserve) other += o.CudaContext.Value + o.CommBuffers.Value;
+            if (o.IncludeRuntimeReserve)
+                // named extras: CUDA context, NCCL buffers, and what the caching allocator holds beyond the allocated
+                // model states and one micro-batch's activations (fragmentation)
+                other += o.CudaContext.Value + o.CommBuffers.Value
+                       + o.AllocatorReserveFraction * (acts + p * (bpp.Weights + bpp.Gradients + bpp.Optimizer));
 
             stages.Add(new StageCost(stage, layersPerStage, fwd, bi + bw, bi, bw,
-                layersPerStage * lt.TpCommForward * (plan.Recompute == RecomputeMode.Full ? 3 : 2),
+                layersPerStage * tpExposedFwd * (plan.Recompute == RecomputeMode.Full ? 3 : 2),
                 layersPerStage * lt.CpComm,
                 new Bytes(acts), new Bytes(weights), new Bytes(p * bpp.Gradients), new Bytes(p * bpp.Optimizer), new Bytes(other),
                 stageParams));
@@ -101,10 +127,15 @@ public static class CostModel
         long stageStride = (long)plan.Tp * plan.Cp * plan.Dp;
         bool p2pInter = stageStride >= c.GpusPerNode;
         var p2pLink = p2pInter ? c.Node.InterNode : c.Node.IntraNode;
-        var p2p = plan.Pp <= 1 ? Seconds.Zero : p2pLink.Transfer(new Bytes(tokens * h * 2 / (plan.SequenceParallel ? t : 1)));
+        // arXiv:2104.04473 §4.1 scatter/gather: each TP rank sends its 1/t slice on its own link; without SP the
+        // receiver all-gathers the slices over NVLink (with SP the activations are already split)
+        var p2p = plan.Pp <= 1 ? Seconds.Zero
+            : p2pLink.Transfer(new Bytes(tokens * h * 2 / t))
+              + (plan.SequenceParallel ? Seconds.Zero : Collectives.AllGather(new Bytes(tokens * h * 2), plan.Tp, c.Node.IntraNode));
 
         // DP: gradients of the largest stage, reduced across dp ranks at stride tp·cp
-        var largest = stages.MaxBy(x => x.Parameters)!;
+        var largest = stages[0];
+        foreach (var st in stages) if (st.Parameters > largest.Parameters) largest = st;
         double gradElems = (double)largest.Parameters / t;
         int dpPerNode = (int)Math.Clamp(c.GpusPerNode / ((long)plan.Tp * plan.Cp), 1, plan.Dp);
         int dpNodes = (plan.Dp + dpPerNode - 1) / dpPerNode;
@@ -126,13 +157,14 @@ public static class CostModel
                     zero3 = 2 * plan.MicroBatches * Collectives.HierarchicalReduceScatter(paramBytes, dpPerNode, dpNodes, intra, inter);
             }
         }
+        // Megatron --overlap-grad-reduce: bucketed gradient reduction runs under the last micro-batch's backward;
+        // with a sharded optimizer, --overlap-param-gather runs the parameter all-gather under the next step's first forward
         var overlappable = o.OverlapGradReduce ? largest.Backward : Seconds.Zero;
+        if (o.OverlapGradReduce && plan.Zero >= ZeroStage.OptimizerStates) overlappable += largest.Forward;
 
-        // optimizer: a memory-bound pass over this GPU's shard of the states (read grad, read+write params and Adam states)
+        // optimizer: memory-bound passes over this GPU's shard of the states
         double shardParams = gradElems / (plan.Zero >= ZeroStage.OptimizerStates ? plan.Dp : 1);
-        var u = ModelStateBytes.Unsharded(plan.Precision);
-        double weightPasses = plan.Precision == PrecisionPolicy.TorchAmp ? 2 : 1; // fp32 params read and written; else the low-precision copy is written
-        var optimizer = Roofline.MemoryBound(gpu, shardParams * (u.Gradients + 2 * u.Optimizer + weightPasses * u.Weights));
+        var optimizer = Roofline.MemoryBound(gpu, shardParams * ModelStateBytes.OptimizerStepBytes(plan.Precision));
 
         return new StepCosts(stages, p2p, p2pInter, dp, overlappable, zero3, optimizer);
     }

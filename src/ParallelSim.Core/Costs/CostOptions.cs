@@ -13,6 +13,8 @@ public sealed record CostOptions
     public bool OverlapGradReduce { get; init; } = true;
     /// <summary>Overlap pipeline sends and receives with compute.</summary>
     public bool OverlapP2P { get; init; }
+    /// <summary>Overlap tensor-parallel collectives with the GEMMs they feed (Megatron --tp-comm-overlap); exposed otherwise.</summary>
+    public bool TpCommOverlap { get; init; }
     /// <summary>CUDA context and kernels resident on every GPU (not counted by torch.cuda.max_memory_allocated).</summary>
     public Bytes CudaContext { get; init; } = Bytes.FromGiB(0.5);
     /// <summary>Fraction of the peak the caching allocator holds on top of what is allocated (fragmentation).</summary>
@@ -21,6 +23,22 @@ public sealed record CostOptions
     public Bytes CommBuffers { get; init; } = Bytes.FromGiB(0.25);
     /// <summary>Count the CUDA context and communication buffers in the peak (off to compare with max_memory_allocated).</summary>
     public bool IncludeRuntimeReserve { get; init; } = true;
+
+    /// <summary>
+    /// Host (CPU) time to launch one kernel from eager PyTorch; a pass takes at least its kernels times this.
+    /// Calibrated once on the H200 runs (configs/reference/h200-train-iteration.json); large kernels hide it.
+    /// </summary>
+    public Seconds HostDispatchPerKernel { get; init; } = Seconds.FromMicroseconds(DefaultHostDispatchMicroseconds);
+
+    /// <summary>The calibrated default of <see cref="HostDispatchPerKernel"/>.</summary>
+    public const double DefaultHostDispatchMicroseconds = 40;
+
+    /// <summary>Bytes per logit alive at the loss (named extra on the last stage); null: by precision policy (torch-amp 12, else 8).</summary>
+    public double? LossBytesPerLogit { get; init; }
+
+    /// <summary>The logits extra for a precision policy, unless <see cref="LossBytesPerLogit"/> overrides it.</summary>
+    public double LogitsBytesPerElement(Parallelism.PrecisionPolicy policy) =>
+        LossBytesPerLogit ?? (policy == Parallelism.PrecisionPolicy.TorchAmp ? 12 : 8);
 
     public static CostOptions Default { get; } = new();
 }

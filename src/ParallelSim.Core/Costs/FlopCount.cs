@@ -33,10 +33,16 @@ public static class FlopCount
 
     /// <summary>
     /// Model FLOPs per token, forward and backward, no recomputation.
-    /// PaLM arXiv:2204.02311 App. B: 6N + 12·L·H·Q·T (H·Q = hidden, T = sequence length).
+    /// PaLM arXiv:2204.02311 App. B: 6N + 12·L·H·Q·T (H·Q = hidden, T = sequence length), where N counts the
+    /// parameters that multiply activations: the layers and the output projection (PaLM ties it to the input
+    /// embedding, so its N holds the vocabulary matrix once). An untied input embedding is a lookup and does no
+    /// FLOPs, as in Megatron-LM's num_floating_point_operations (logits term 6·s·h·V), so it is not counted twice.
     /// </summary>
     public static Flops ModelFlopsPerToken(ModelSpec m) =>
-        new(6.0 * m.Parameters + 12.0 * m.Layers * m.Hidden * (double)m.SeqLength);
+        new(6.0 * MatmulParameters(m) + 12.0 * m.Layers * m.Hidden * (double)m.SeqLength);
+
+    /// <summary>The N of 6N: the layers, the final norm and the output projection (V·h once, tied or not).</summary>
+    public static double MatmulParameters(ModelSpec m) => ParameterCount.NonEmbedding(m) + (double)m.Vocab * m.Hidden;
 
     /// <summary>The same count built bottom-up from the GEMMs (3× forward: forward, dgrad, wgrad).</summary>
     public static Flops BottomUpModelFlopsPerSequence(ModelSpec m) =>

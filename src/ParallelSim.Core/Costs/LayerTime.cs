@@ -6,7 +6,7 @@ using ParallelSim.Core.Units;
 namespace ParallelSim.Core.Costs;
 
 /// <summary>Times of one transformer layer for one micro-batch on one GPU, by part.</summary>
-public readonly record struct LayerTimes(Seconds GemmsForward, Seconds CoreForward, Seconds CoreBackward, Seconds ElementwiseForward, Seconds TpCommForward, Seconds CpComm)
+public readonly record struct LayerTimes(Seconds GemmsForward, Seconds CoreForward, Seconds CoreBackward, Seconds ElementwiseForward, Seconds TpCommForward, Seconds CpComm, int KernelsForward)
 {
     /// <summary>Forward compute (no communication).</summary>
     public Seconds ComputeForward => GemmsForward + CoreForward + ElementwiseForward;
@@ -15,7 +15,7 @@ public readonly record struct LayerTimes(Seconds GemmsForward, Seconds CoreForwa
 /// <summary>Per-layer compute and communication time (roofline per op, alpha-beta per collective).</summary>
 public static class LayerTime
 {
-    public static LayerTimes Of(ModelSpec m, ClusterSpec c, ParallelPlan plan)
+    public static LayerTimes Of(ModelSpec m, ClusterSpec c, ParallelPlan plan, bool dropout)
     {
         var gpu = c.Gpu;
         double t = plan.Tp, cp = plan.Cp, b = plan.MicroBatch;
@@ -33,23 +33,46 @@ public static class LayerTime
         Seconds coreFwd, coreBwd;
         if (plan.FlashAttention)
         {
-            coreFwd = Roofline.Gemm(gpu, coreFlopsFull / 2, 2 * 4 * tokens * h / t);
+            // fused kernel: reads Q, K, V and writes O (2 bytes each); FLOPs at the attention kernel's own efficiency
+            coreFwd = Roofline.Attention(gpu, coreFlopsFull / 2, 2 * 4 * tokens * h / t);
             // FlashAttention-2 backward recomputes the scores: 2.5x the forward matmul work (Dao 2023, §3.1)
-            coreBwd = Roofline.Gemm(gpu, 2.5 * coreFlopsFull / 2, 2 * 6 * tokens * h / t);
+            coreBwd = Roofline.Attention(gpu, 2.5 * coreFlopsFull / 2, 2 * 8 * tokens * h / t, backward: true);
         }
         else
         {
-            // unfused: full s x s products, plus the softmax written, read and masked in HBM (2 bytes per score, 4 passes)
+            // unfused (Megatron 2022): QK^T writes the s x s scores, a fused scale-mask-softmax reads and writes them,
+            // dropout reads them and writes them and a 1-byte mask, attention x V reads them (2 bytes per score)
             double scores = b * (m.Heads / t) * (s / cp) * s;
-            coreFwd = Roofline.Gemm(gpu, coreFlopsFull, 0) + Roofline.MemoryBound(gpu, 8 * scores);
-            coreBwd = Roofline.Gemm(gpu, 2 * coreFlopsFull, 0) + Roofline.MemoryBound(gpu, 12 * scores);
+            double qkv = 2 * tokens * h / t;
+            coreFwd = Roofline.Gemm(gpu, coreFlopsFull / 2, 2 * qkv + 2 * scores)
+                    + Roofline.MemoryBound(gpu, 4 * scores)
+                    + (dropout ? Roofline.MemoryBound(gpu, 5 * scores) : Seconds.Zero)
+                    + Roofline.Gemm(gpu, coreFlopsFull / 2, 2 * scores + 2 * qkv);
+            // backward: attention x V dgrad writes and wgrad reads the scores' gradient and probabilities, dropout
+            // backward (grad, mask in; grad out), softmax backward (grad and output in; grad out), QK^T dgrad and wgrad read it twice
+            coreBwd = Roofline.Gemm(gpu, coreFlopsFull / 2, 2 * scores + 2 * qkv) + Roofline.Gemm(gpu, coreFlopsFull / 2, 2 * scores + 2 * qkv)
+                    + (dropout ? Roofline.MemoryBound(gpu, 5 * scores) : Seconds.Zero)
+                    + Roofline.MemoryBound(gpu, 6 * scores)
+                    + Roofline.Gemm(gpu, coreFlopsFull / 2, 2 * scores + 2 * qkv) + Roofline.Gemm(gpu, coreFlopsFull / 2, 2 * scores + 2 * qkv);
         }
 
-        // norms (read + write 2 bytes x h) x 2, residual adds (read 2, write 1) x 2, replicated across TP unless SP
-        double replicatedTokens = plan.SequenceParallel ? tokens / t : tokens;
-        double elementwise = replicatedTokens * h * 2 * (2 * 2 + 2 * 3)
-            + tokens * (f / t) * 2 * (m.Arch == Architecture.Llama ? 3 : 2); // activation: GELU read+write, SwiGLU 2 reads + write
-        var elementwiseFwd = Roofline.MemoryBound(gpu, elementwise);
+        // norms, residual adds and the MLP activation, each its own memory-bound kernel, replicated across TP unless SP.
+        // bf16 policies: norm reads and writes 2 bytes, residual add reads 2 + 2 and writes 2. Under torch autocast the
+        // residual stream stays fp32 (embedding and adds in the parameters' fp32) and layer_norm runs in fp32
+        // (PyTorch autocast op lists), so each norm reads and writes 4 bytes, its output is cast to bf16 for the GEMM
+        // (read 4, write 2), and each add reads 4 + 2 and writes 4.
+        double replicated = (plan.SequenceParallel ? tokens / t : tokens) * h;
+        bool amp = plan.Precision == PrecisionPolicy.TorchAmp;
+        double normBytes = amp ? 4 + 4 + 4 + 2 : 2 + 2;
+        double addBytes = amp ? 4 + 2 + 4 : 2 + 2 + 2;
+        var elementwiseFwd = 2 * Roofline.MemoryBound(gpu, replicated * normBytes) + 2 * Roofline.MemoryBound(gpu, replicated * addBytes)
+            // activation: GELU reads and writes the f-wide output, SwiGLU reads two and writes one
+            + Roofline.MemoryBound(gpu, tokens * (f / t) * 2 * (m.Arch == Architecture.Llama ? 3 : 2))
+            // Megatron's fused bias-dropout-add writes a 1-byte mask per element, twice per layer
+            + (dropout ? 2 * Roofline.MemoryBound(gpu, replicated) : Seconds.Zero);
+        if (amp)
+            // autocast casts every fp32 weight to bf16 on each forward (read 4, write 2 bytes per parameter; 4 weight casts)
+            elementwiseFwd += 4 * Roofline.MemoryBound(gpu, 6.0 * (ParameterCount.Attention(m) + ParameterCount.Mlp(m)) / t / 4);
 
         // TP: two all-reduces of the b·s·h activations per layer forward (arXiv:2104.04473 §3.3); with SP a
         // reduce-scatter + all-gather pair of the same volume (arXiv:2205.05198 §4.2.2)
@@ -64,6 +87,10 @@ public static class LayerTime
         var kvChunk = new Bytes(2 * tokens * kv / t * 2);
         var cpComm = plan.Cp <= 1 ? Seconds.Zero : (plan.Cp - 1) * 3 * cpLink.Transfer(kvChunk);
 
-        return new LayerTimes(gemms, coreFwd, coreBwd, elementwiseFwd, tpFwd, cpComm);
+        // kernels launched per layer forward: 4 GEMMs, attention (1 fused, 4-5 unfused), 2 norms, 2 adds, the activation,
+        // dropout-adds, autocast's 4 weight casts and 2 input casts, the TP collectives
+        int kernels = 4 + (plan.FlashAttention ? 1 : dropout ? 4 : 3) + 5 + (dropout ? 2 : 0) + (amp ? 6 : 0)
+            + (plan.Tp > 1 ? (plan.SequenceParallel ? 4 : 2) : 0);
+        return new LayerTimes(gemms, coreFwd, coreBwd, elementwiseFwd, tpFwd, cpComm, kernels);
     }
 }

@@ -40,6 +40,23 @@ public static class ModelStateBytes
             zero >= ZeroStage.OptimizerStates ? u.Optimizer / d : u.Optimizer);
     }
 
+    /// <summary>Bytes moved per parameter by one optimizer step (all its memory-bound passes).</summary>
+    public static double OptimizerStepBytes(PrecisionPolicy policy) => policy switch
+    {
+        // Megatron-LM optimizer.step (mixed precision): found-inf check and grad-norm read the fp32 main grads (4 + 4),
+        // clipping scales them (read 4, write 4), Adam reads the grad (4) and reads and writes the main param and m, v
+        // (2 x 12), the main params are copied to the bf16 model params (read 4, write 2), zero_grad writes the grads (4)
+        PrecisionPolicy.Megatron => 4 + 4 + 8 + 4 + 24 + 6 + 4,
+        // ZeRO (DeepSpeed fp16): the same passes over fp16 grads (2 bytes) with 12 bytes of fp32 states
+        PrecisionPolicy.Zero => 2 + 2 + 4 + 2 + 24 + 6 + 2,
+        // fused AdamW on fp32 params (torch-amp, bf16 autocast needs no loss scaling): read grad 4, read and write
+        // param and m, v (2 x 12), then zero_grad keeps the grads allocated and writes them (4)
+        PrecisionPolicy.TorchAmp => 4 + 24 + 4,
+        // pure bf16: read grad 2, read and write param and m, v (2 x 6), zero the grads (2)
+        PrecisionPolicy.Bf16 => 2 + 12 + 2,
+        _ => throw new ArgumentOutOfRangeException(nameof(policy)),
+    };
+
     /// <summary>Bytes per element of the gradient as it is reduced across data-parallel ranks.</summary>
     public static double GradientReduceBytes(PrecisionPolicy policy) => policy switch
     {

@@ -17,6 +17,16 @@ public static class Roofline
         return new Seconds(Math.Max(compute, memory)) + gpu.KernelOverhead;
     }
 
+    /// <summary>A fused attention kernel (flash attention): as a GEMM, at the GPU's attention-kernel efficiency curve.</summary>
+    public static Seconds Attention(GpuSpec gpu, double flops, double bytes, bool backward = false)
+    {
+        if (flops <= 0 && bytes <= 0) return Seconds.Zero;
+        var curve = (backward ? gpu.AttentionBackwardEfficiency : null) ?? gpu.AttentionEfficiency ?? gpu.GemmEfficiency;
+        double compute = flops / (gpu.PeakBf16.Value * curve.At(flops));
+        double memory = bytes / gpu.HbmBandwidth.Value;
+        return new Seconds(Math.Max(compute, memory)) + gpu.KernelOverhead;
+    }
+
     /// <summary>A memory-bound kernel (norm, activation, residual add, optimizer step).</summary>
     public static Seconds MemoryBound(GpuSpec gpu, double bytes) =>
         bytes <= 0 ? Seconds.Zero : new Seconds(bytes / gpu.HbmBandwidth.Value) + gpu.KernelOverhead;

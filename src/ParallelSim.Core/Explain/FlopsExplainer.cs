@@ -26,10 +26,12 @@ public static class FlopsExplainer
         double bottomUp = s.Add("forward + backward per token, bottom-up (backward = 2× forward)", $"3·{G(forward)}/{seq}",
             FlopCount.BottomUpModelFlopsPerSequence(m).Value / seq, "FLOP/token", "arXiv:2104.04473 App.");
         // PaLM arXiv:2204.02311 App. B: 6N + 12·L·H·Q·T
-        double palm = s.Add("PaLM count: 6N + 12·L·h·s", $"6·{E(m.Parameters)} + 12·{l}·{h}·{seq}", FlopCount.ModelFlopsPerToken(m).Value, "FLOP/token",
+        double n = s.Add("N: parameters that multiply activations (layers, final norm, output projection V·h once; the input lookup and learned positions do no FLOPs)",
+            $"{E(ParameterCount.NonEmbedding(m))} + {m.Vocab}·{h}", FlopCount.MatmulParameters(m), "parameters", "Megatron-LM num_floating_point_operations (logits term 6·s·h·V)");
+        double palm = s.Add("PaLM count: 6N + 12·L·h·s", $"6·{E(n)} + 12·{l}·{h}·{seq}", FlopCount.ModelFlopsPerToken(m).Value, "FLOP/token",
             "arXiv:2204.02311 App. B");
         s.Add("the two counts agree to", "bottom-up / PaLM - 1", (bottomUp / palm - 1) * 100, "%",
-            "difference: embeddings, biases and norms are in N but do no GEMM; tied output reuses the embedding");
+            "difference: biases and norms are in N but do no GEMM");
         double perStep = s.Add($"model FLOPs per step ({globalBatch} sequences × {seq} tokens)", $"{G(palm)} × {globalBatch} × {seq}", palm * globalBatch * seq, "FLOP",
             "arXiv:2204.02311 App. B");
         double extra = recompute switch

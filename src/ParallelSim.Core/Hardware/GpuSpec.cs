@@ -19,7 +19,13 @@ public sealed record GpuSpec(
     string DefaultNode,
     EfficiencyCurve GemmEfficiency,
     Seconds KernelOverhead,
-    Source Source);
+    Source Source)
+{
+    /// <summary>The fused attention kernel's efficiency over its FLOPs (null: use <see cref="GemmEfficiency"/>).</summary>
+    public EfficiencyCurve? AttentionEfficiency { get; init; }
+    /// <summary>The fused attention backward kernel's efficiency (null: use <see cref="AttentionEfficiency"/>).</summary>
+    public EfficiencyCurve? AttentionBackwardEfficiency { get; init; }
+}
 
 /// <summary>
 /// One link tier for the alpha-beta model: a message of n bytes takes Latency + n / Bandwidth.

@@ -18,7 +18,6 @@ public static class PlanValidator
     {
         var issues = new List<PlanIssue>();
         void Error(string m) => issues.Add(new PlanIssue(Severity.Error, m));
-        void Warn(string m) => issues.Add(new PlanIssue(Severity.Warning, m));
 
         Positive(issues, ("tp", plan.Tp), ("pp", plan.Pp), ("dp", plan.Dp), ("cp", plan.Cp), ("vpp", plan.Vpp),
             ("micro-batch", plan.MicroBatch), ("global-batch", plan.GlobalBatch));
@@ -49,15 +48,31 @@ public static class PlanValidator
             Error($"the interleaved schedule needs micro-batches ({plan.MicroBatches}) to be a multiple of pp ({plan.Pp})");
         if (plan.Cp > 1 && model.SeqLength % (2 * plan.Cp) != 0)
             Error($"seq-length ({model.SeqLength}) must be divisible by 2 x cp ({2 * plan.Cp}) for load-balanced context parallelism");
-        if (plan.SequenceParallel && plan.Tp == 1)
-            Warn("sequence-parallel has no effect with tp 1");
         if (plan.SequenceParallel && model.SeqLength % plan.Tp != 0)
             Error($"seq-length ({model.SeqLength}) must be divisible by tp ({plan.Tp}) with sequence parallelism");
+        AddWarnings(issues, cluster, plan);
+        return issues;
+    }
+
+    /// <summary>Only the warnings of <see cref="Validate"/> (for a plan already known to be valid); allocates nothing when there are none.</summary>
+    public static IReadOnlyList<PlanIssue> Warnings(ModelSpec model, ClusterSpec cluster, ParallelPlan plan)
+    {
+        if (!(plan.SequenceParallel && plan.Tp == 1) && plan.Tp <= cluster.GpusPerNode && !(plan.Zero >= ZeroStage.Gradients && plan.Pp > 1))
+            return [];
+        var issues = new List<PlanIssue>();
+        AddWarnings(issues, cluster, plan);
+        return issues;
+    }
+
+    private static void AddWarnings(List<PlanIssue> issues, ClusterSpec cluster, ParallelPlan plan)
+    {
+        void Warn(string m) => issues.Add(new PlanIssue(Severity.Warning, m));
+        if (plan.SequenceParallel && plan.Tp == 1)
+            Warn("sequence-parallel has no effect with tp 1");
         if (plan.Tp > cluster.GpusPerNode)
             Warn($"tp ({plan.Tp}) is larger than the GPUs of a node ({cluster.GpusPerNode}): tensor-parallel traffic crosses the network and is slow");
         if (plan.Zero >= ZeroStage.Gradients && plan.Pp > 1)
             Warn($"ZeRO stage {(int)plan.Zero} with pipeline parallelism (pp {plan.Pp}) re-shards gradients every micro-batch; Megatron and DeepSpeed do not support it");
-        return issues;
     }
 
     private static void Positive(List<PlanIssue> issues, params (string Name, long Value)[] values)

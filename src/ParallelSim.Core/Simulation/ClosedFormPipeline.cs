@@ -25,7 +25,8 @@ public static class ClosedFormPipeline
             busy = Seconds.Max(busy, compute);
         }
         double slots = plan.Schedule == ScheduleKind.Interleaved ? m + (p - 1.0) / v : m + p - 1.0;
-        var inFlight = Enumerable.Range(0, p).Select(r => InFlight(plan.Schedule, p, m, v, r)).ToArray();
+        var inFlight = new double[p];
+        for (int r = 0; r < p; r++) inFlight[r] = InFlight(plan.Schedule, p, m, v, r);
         return new PipelineOutcome(slot * slots, busy * m, inFlight, "closed form");
     }
 

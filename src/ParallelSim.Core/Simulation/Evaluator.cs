@@ -24,9 +24,18 @@ public static class Evaluator
         int v = plan.Schedule == ScheduleKind.Interleaved ? plan.Vpp : 1;
 
         // memory per stage: model states + activations x micro-batches in flight + named extras
-        var stages = costs.Stages.Select(st => new StageMemory(st.Stage, st.Layers, st.Weights, st.Gradients, st.Optimizer,
-            st.ActivationsPerMicroBatch * pipe.PeakInFlight[st.Stage], st.Other, pipe.PeakInFlight[st.Stage])).ToArray();
-        var limiting = stages.MaxBy(s => s.Peak.Value)!;
+        // (plain loops: this runs once per evaluated plan, about a microsecond in all)
+        var stages = new StageMemory[costs.Stages.Count];
+        StageMemory limiting = null!;
+        StageCost slowest = null!;
+        for (int i = 0; i < stages.Length; i++)
+        {
+            var st = costs.Stages[i];
+            stages[i] = new StageMemory(st.Stage, st.Layers, st.Weights, st.Gradients, st.Optimizer,
+                st.ActivationsPerMicroBatch * pipe.PeakInFlight[st.Stage], st.Other, pipe.PeakInFlight[st.Stage]);
+            if (limiting is null || stages[i].Peak.Value > limiting.Peak.Value) limiting = stages[i];
+            if (slowest is null || (st.Forward + st.Backward).Value > (slowest.Forward + slowest.Backward).Value) slowest = st;
+        }
         var capacity = c.Gpu.Memory;
         var memory = new MemoryReport(limiting.Peak <= capacity, capacity, limiting.Peak, limiting.Stage, stages);
 
@@ -34,7 +43,6 @@ public static class Evaluator
         var dpExposed = Seconds.Max(Seconds.Zero, costs.DpComm - costs.DpOverlappable);
         var zero3Exposed = Seconds.Max(Seconds.Zero, costs.Zero3Comm - pipe.BusiestRankCompute);
         var step = pipe.Makespan + dpExposed + zero3Exposed + costs.Optimizer;
-        var slowest = costs.Stages.MaxBy(s => (s.Forward + s.Backward).Value)!;
         var tp = slowest.TpComm * mb;
         var cp = slowest.CpComm * mb;
         var pp = costs.P2PTransfer * (2.0 * mb * v);
@@ -59,7 +67,7 @@ public static class Evaluator
         var throughput = new ThroughputReport(tokens / step.Value, modelFlops, hardwareFlops, modelPerGpu, hardwarePerGpu,
             modelPerGpu.Value / peak, hardwarePerGpu.Value / peak);
 
-        var warnings = PlanValidator.Validate(m, c, plan).Where(i => i.Severity == Severity.Warning).ToArray();
+        var warnings = PlanValidator.Warnings(m, c, plan);
         return new SimulationResult(m, c, plan, memory, time, throughput, costs, warnings);
     }
 }

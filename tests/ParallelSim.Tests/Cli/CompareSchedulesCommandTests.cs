@@ -105,7 +105,7 @@ public class CompareSchedulesCommandTests
     [Fact]
     public void Bench_times_a_small_interleaved_schedule()
     {
-        var r = CliRunner.Run("bench", "--pp", "4", "--micro-batches", "8", "--vpp", "2", "--runs", "2");
+        var r = CliRunner.Run("bench", "simulator", "--pp", "4", "--micro-batches", "8", "--vpp", "2", "--runs", "2");
         Assert.Equal(0, r.ExitCode);
         Assert.Contains("128 actions", r.Out);
         Assert.Contains("simulate", r.Out);

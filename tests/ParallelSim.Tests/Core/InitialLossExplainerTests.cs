@@ -34,7 +34,7 @@ public class InitialLossExplainerTests
 
     public static IEnumerable<object[]> MeasuredH200()
     {
-        var (_, text) = Catalog.EmbeddedFiles("reference").Single(f => f.Path.EndsWith("h200-initial-loss.json", StringComparison.Ordinal));
+        var (_, text) = Catalog.EmbeddedFiles("checks").Single(f => f.Path.EndsWith("h200-initial-loss.json", StringComparison.Ordinal));
         using var doc = JsonDocument.Parse(text);
         foreach (var m in doc.RootElement.GetProperty("models").EnumerateArray())
             yield return [m.GetProperty("model").GetString()!, m.GetProperty("hidden").GetInt32(), m.GetProperty("vocab").GetInt32(),

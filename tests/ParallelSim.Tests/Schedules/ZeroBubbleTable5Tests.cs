@@ -14,12 +14,12 @@ namespace ParallelSim.Tests.Schedules;
 /// <summary>
 /// arXiv:2401.10241 Table 5: bubble rates of 1F1B and interleaved 1F1B (1F1B-I, one layer per chunk) for the
 /// paper's GPT-3-like models, from our cost model and the event simulator. Cases and setup are data in
-/// configs/reference/zero-bubble-table5.json; nothing is fitted to them.
+/// configs/checks/zero-bubble-table5.json; nothing is fitted to them.
 /// </summary>
 public class ZeroBubbleTable5Tests(ITestOutputHelper output)
 {
     private static JsonDocument Reference() =>
-        JsonDocument.Parse(Catalog.EmbeddedFiles("reference").Single(f => f.Path.EndsWith("zero-bubble-table5.json", StringComparison.Ordinal)).Text);
+        JsonDocument.Parse(Catalog.EmbeddedFiles("checks").Single(f => f.Path.EndsWith("zero-bubble-table5.json", StringComparison.Ordinal)).Text);
 
     public static TheoryData<int> Cases()
     {
@@ -97,7 +97,7 @@ public class ZeroBubbleTable5Tests(ITestOutputHelper output)
         output.WriteLine($"{c.GetProperty("model").GetString()} p={c.GetProperty("p").GetInt32()} m={c.GetProperty("m").GetInt32()}: " +
             $"1F1B {oneF.BusiestRankBubbleFraction:F4} (paper {paperOneF:F4}, diff {oneF.BusiestRankBubbleFraction - paperOneF:+0.0000;-0.0000}; idle over total {oneF.BubbleFraction:F4}), " +
             $"1F1B-I {inter.BusiestRankBubbleFraction:F4} (paper {paperInter:F4}, diff {inter.BusiestRankBubbleFraction - paperInter:+0.0000;-0.0000}; idle over total {inter.BubbleFraction:F4})");
-        // two 1.5B rows miss by about 0.031, explained in the JSON (knownDeviation): asserted at their own, stated tolerance
+        // the three 1.5B 1F1B rows miss by 0.037-0.044, explained in the JSON (knownDeviation): asserted at their own, stated tolerance
         double tolOneF = c.TryGetProperty("knownDeviation", out var known) ? known.GetProperty("tolerance").GetDouble() : tol;
         Assert.InRange(oneF.BusiestRankBubbleFraction, paperOneF - tolOneF, paperOneF + tolOneF);
         Assert.InRange(inter.BusiestRankBubbleFraction, paperInter - tol, paperInter + tol);

@@ -1,0 +1,79 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ParallelSim.Cli.Loading;
+using ParallelSim.Cli.Output;
+using ParallelSim.Core.Validation;
+using static ParallelSim.Cli.Output.Fmt;
+
+namespace ParallelSim.Cli.Commands;
+
+/// <summary>`parallelsim validate`: every reference case in configs/reference/, predicted vs published.</summary>
+public static class ValidateCommand
+{
+    public static Command Create()
+    {
+        var format = CommonOptions.Format();
+        var suite = new Option<string?>("--suite") { Description = "Run only the suites whose name contains this text" };
+        var cmd = new Command("validate", "Compare the cost model with published and measured runs (configs/reference); exit 1 when a case is outside its tolerance");
+        cmd.Options.Add(format);
+        cmd.Options.Add(suite);
+        cmd.SetAction(r =>
+        {
+            var fmt = CommonOptions.ParseFormat(r.GetValue(format)!);
+            string? filter = r.GetValue(suite);
+            var suites = ReferenceReader.Embedded(Catalog.Default)
+                .Where(s => filter is null || s.Name.Contains(filter, StringComparison.OrdinalIgnoreCase)).ToArray();
+            if (suites.Length == 0) throw new UserInputException($"--suite '{filter}' matches no suite");
+            var outcomes = suites.Select(ReferenceCheck.Run).ToArray();
+            r.InvocationConfiguration.Output.Write(Render(outcomes, fmt));
+            return outcomes.All(o => o.Passed) ? 0 : 1;
+        });
+        return cmd;
+    }
+
+    public static string Render(IReadOnlyList<SuiteOutcome> outcomes, OutputFormat fmt)
+    {
+        if (fmt == OutputFormat.Json) return Json(outcomes).ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+        var cases = new TextTable("", "suite", "case", "metric", "predicted", "published", "error", "tolerance", "ok");
+        foreach (var i in new[] { 3, 4, 5, 6 }) cases.RightAligned.Add(i);
+        foreach (var o in outcomes)
+            foreach (var c in o.Cases)
+                cases.Add(o.Suite.Name, c.Case.Name, c.Case.Metric.ToString(), Sig(c.Predicted, 5), Sig(c.Case.Expected, 5),
+                    Signed(c.ErrorPct), c.Case.TolerancePct is double t ? F(t, 0) + "%" : "-", c.Within ? "yes" : "NO");
+        var suites = new TextTable("", "suite", "cases", "outside", "MAPE", "MAPE limit", "ok", "source");
+        foreach (var i in new[] { 1, 2, 3, 4 }) suites.RightAligned.Add(i);
+        foreach (var o in outcomes)
+            suites.Add(o.Suite.Name, o.Cases.Count.ToString(), o.Cases.Count(c => !c.Within).ToString(), F(o.MapePct, 2) + "%",
+                o.Suite.MapeLimitPct is double l ? F(l, 0) + "%" : "-", o.Passed ? "yes" : "NO", o.Suite.Source.Citation);
+        if (fmt == OutputFormat.Csv) return cases.Render(fmt);
+        return cases.Render(fmt) + "\n" + suites.Render(fmt);
+    }
+
+    private static string Signed(double pct) => (pct >= 0 ? "+" : "") + F(pct, 2) + "%";
+
+    private static JsonObject Json(IReadOnlyList<SuiteOutcome> outcomes) => new()
+    {
+        ["passed"] = outcomes.All(o => o.Passed),
+        ["suites"] = new JsonArray(outcomes.Select(o => (JsonNode)new JsonObject
+        {
+            ["suite"] = o.Suite.Name,
+            ["title"] = o.Suite.Title,
+            ["source"] = o.Suite.Source.Citation,
+            ["mapePct"] = o.MapePct,
+            ["mapeLimitPct"] = o.Suite.MapeLimitPct,
+            ["passed"] = o.Passed,
+            ["cases"] = new JsonArray(o.Cases.Select(c => (JsonNode)new JsonObject
+            {
+                ["name"] = c.Case.Name,
+                ["locator"] = c.Case.Source.Locator,
+                ["metric"] = c.Case.Metric.ToString(),
+                ["predicted"] = c.Predicted,
+                ["published"] = c.Case.Expected,
+                ["errorPct"] = c.ErrorPct,
+                ["tolerancePct"] = c.Case.TolerancePct,
+                ["within"] = c.Within,
+            }).ToArray()),
+        }).ToArray()),
+    };
+}

@@ -1,0 +1,194 @@
+using System.Globalization;
+using System.Text.Json;
+using ParallelSim.Core.Costs;
+using ParallelSim.Core.Hardware;
+using ParallelSim.Core.Models;
+using ParallelSim.Core.Parallelism;
+using ParallelSim.Core.Units;
+using ParallelSim.Core.Validation;
+
+namespace ParallelSim.Cli.Loading;
+
+/// <summary>
+/// Reads reference suites (configs/reference/*.json): a suite's "inputs" apply to every case, a case's
+/// own "inputs" override them key by key. Unknown keys are errors.
+/// </summary>
+public static class ReferenceReader
+{
+    private static readonly Dictionary<string, ReferenceMetric> Metrics = new(StringComparer.Ordinal)
+    {
+        ["iterationSeconds"] = ReferenceMetric.IterationSeconds, ["modelStateGiB"] = ReferenceMetric.ModelStateGiB, ["layerModelStateGiB"] = ReferenceMetric.LayerModelStateGiB,
+        ["activationGiB"] = ReferenceMetric.ActivationGiB, ["mfu"] = ReferenceMetric.Mfu, ["staticBytes"] = ReferenceMetric.StaticBytes,
+        ["peakBytes"] = ReferenceMetric.PeakBytes, ["modelStateGB"] = ReferenceMetric.ModelStateGB,
+    };
+
+    private static readonly HashSet<string> InputKeys = new(StringComparer.Ordinal)
+    {
+        "model", "cluster", "gpus", "tp", "pp", "dp", "cp", "vpp", "vppLayersPerChunk", "microBatch", "globalBatch", "zero", "recompute",
+        "sequenceParallel", "schedule", "precision", "flashAttention", "dropout", "overlapGradReduce", "overlapP2P", "tpCommOverlap",
+        "includeRuntimeReserve", "parameters", "hostDispatchMicroseconds",
+    };
+
+    /// <summary>Every suite shipped in configs/reference/.</summary>
+    public static IReadOnlyList<ReferenceSuite> Embedded(Catalog catalog) =>
+        Catalog.EmbeddedFiles("reference").Select(f => Read(f.Text, f.Path, catalog)).ToArray();
+
+    public static ReferenceSuite Read(string text, string where, Catalog catalog)
+    {
+        using var doc = JsonFields.Parse(text, where);
+        var j = JsonFields.Of(doc.RootElement, where);
+        string name = j.String("suite"), title = j.String("title"), source = j.String("source");
+        j.String("note", "");
+        double? mape = j.Has("mapeLimitPct") ? j.Number("mapeLimitPct", min: 0) : null;
+        bool rounding = j.Bool("printedDigitsCount", false);
+        var suiteInputs = doc.RootElement.TryGetProperty("inputs", out var si) ? si : default;
+        j.Has("inputs"); j.Has("cases");
+        j.RejectUnknown(); j.ThrowIfProblems();
+        if (!doc.RootElement.TryGetProperty("cases", out var casesEl) || casesEl.ValueKind != JsonValueKind.Array)
+            throw new UserInputException($"{where}: \"cases\" must be an array");
+
+        var cases = new List<ReferenceCase>();
+        var problems = new List<string>();
+        int index = 0;
+        foreach (var ce in casesEl.EnumerateArray())
+        {
+            string at = $"{where}: cases[{index++}]";
+            try { cases.Add(ReadCase(ce, at, name, source, suiteInputs, rounding, catalog)); }
+            catch (UserInputException e) { problems.AddRange(e.Problems); }
+        }
+        if (problems.Count > 0) throw new UserInputException(problems);
+        return new ReferenceSuite(name, title, new Source(source), mape, cases);
+    }
+
+    private static ReferenceCase ReadCase(JsonElement e, string at, string suite, string source, JsonElement suiteInputs, bool rounding, Catalog catalog)
+    {
+        var j = JsonFields.Of(e, at);
+        string name = j.String("name"), locator = j.String("locator");
+        string metricName = j.String("metric");
+        var expectedEl = e.TryGetProperty("expected", out var x) ? x : default;
+        double expected = j.Number("expected");
+        double? tol = j.Has("tolerancePct") ? j.Number("tolerancePct", min: 0) : null;
+        var caseInputs = e.TryGetProperty("inputs", out var ci) ? ci : default;
+        j.Has("inputs");
+        if (!Metrics.TryGetValue(metricName, out var metric))
+            j.Problems.Add($"{at}: metric \"{metricName}\" is not known (valid: {string.Join(", ", Metrics.Keys)})");
+        if (expected == 0) j.Problems.Add($"{at}: \"expected\" must not be 0 (errors are relative to it)");
+        j.RejectUnknown(); j.ThrowIfProblems();
+
+        var inputs = Merge(suiteInputs, caseInputs, at);
+        double resolution = rounding && expectedEl.ValueKind == JsonValueKind.Number ? Resolution(expectedEl.GetRawText()) : 0;
+        return new ReferenceCase(suite, name, new Source(source, locator), BuildInputs(inputs, at, catalog), metric, expected, tol, resolution);
+    }
+
+    /// <summary>One unit of the last printed digit: "0.12" gives 0.01, "4187" gives 1.</summary>
+    private static double Resolution(string raw)
+    {
+        int dot = raw.IndexOf('.');
+        return dot < 0 ? 1 : Math.Pow(10, -(raw.Length - dot - 1));
+    }
+
+    private static Dictionary<string, JsonElement> Merge(JsonElement suite, JsonElement own, string at)
+    {
+        var d = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        var problems = new List<string>();
+        foreach (var src in new[] { suite, own })
+        {
+            if (src.ValueKind == JsonValueKind.Undefined) continue;
+            if (src.ValueKind != JsonValueKind.Object) { problems.Add($"{at}: \"inputs\" must be an object"); continue; }
+            foreach (var p in src.EnumerateObject())
+            {
+                if (!InputKeys.Contains(p.Name)) problems.Add($"{at}: unknown input \"{p.Name}\" (known: {string.Join(", ", InputKeys.Order(StringComparer.Ordinal))})");
+                d[p.Name] = p.Value.Clone();
+            }
+        }
+        if (problems.Count > 0) throw new UserInputException(problems);
+        return d;
+    }
+
+    private static ReferenceInputs BuildInputs(Dictionary<string, JsonElement> d, string at, Catalog catalog)
+    {
+        var problems = new List<string>();
+        int Int(string k, int fallback)
+        {
+            if (!d.TryGetValue(k, out var v)) return fallback;
+            if (v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int i) && i >= 0) return i;
+            problems.Add($"{at}: input \"{k}\" must be a whole number"); return fallback;
+        }
+        bool Bool(string k, bool fallback)
+        {
+            if (!d.TryGetValue(k, out var v)) return fallback;
+            if (v.ValueKind is JsonValueKind.True or JsonValueKind.False) return v.GetBoolean();
+            problems.Add($"{at}: input \"{k}\" must be true or false"); return fallback;
+        }
+        T Name<T>(string k, IReadOnlyDictionary<string, T> table, T fallback)
+        {
+            if (!d.TryGetValue(k, out var v)) return fallback;
+            if (v.ValueKind == JsonValueKind.String && table.TryGetValue(v.GetString()!, out var t)) return t;
+            problems.Add($"{at}: input \"{k}\" must be one of {string.Join(", ", table.Keys)}"); return fallback;
+        }
+
+        ModelSpec? model = null;
+        if (d.TryGetValue("model", out var me))
+        {
+            try
+            {
+                model = me.ValueKind == JsonValueKind.String ? catalog.Model(me.GetString()!)
+                    : me.ValueKind == JsonValueKind.Object ? SpecReaders.ReadModel(me, $"{at}: model")
+                    : throw new UserInputException($"{at}: input \"model\" must be a catalog name or a model object");
+            }
+            catch (UserInputException e) { problems.AddRange(e.Problems); }
+        }
+
+        int tp = Int("tp", 1), pp = Int("pp", 1), dp = Int("dp", 1), cp = Int("cp", 1), micro = Int("microBatch", 1);
+        int vpp = Int("vpp", 1);
+        // one layer chunk size for every row (Megatron --num-layers-per-virtual-pipeline-stage)
+        if (d.ContainsKey("vppLayersPerChunk") && model is not null && pp > 1)
+        {
+            int perChunk = Math.Max(1, Int("vppLayersPerChunk", 1));
+            vpp = Math.Max(1, model.Layers / pp / perChunk);
+        }
+        int global = Int("globalBatch", micro * dp);
+        var schedule = Name("schedule", ScheduleNames.Schedules, vpp > 1 ? ScheduleKind.Interleaved : ScheduleKind.OneFOneB);
+        int zero = Int("zero", 0);
+        if (zero > 3) problems.Add($"{at}: input \"zero\" must be 0 to 3");
+        var plan = new ParallelPlan(tp, pp, dp, cp, vpp, micro, global, (ZeroStage)Math.Min(zero, 3),
+            Name("recompute", ScheduleNames.Recompute, RecomputeMode.None), Bool("sequenceParallel", false), schedule,
+            Name("precision", ScheduleNames.Precision, PrecisionPolicy.Megatron), Bool("flashAttention", true));
+        var options = CostOptions.Default with
+        {
+            Dropout = Bool("dropout", false),
+            OverlapGradReduce = Bool("overlapGradReduce", true),
+            OverlapP2P = Bool("overlapP2P", false),
+            TpCommOverlap = Bool("tpCommOverlap", false),
+            IncludeRuntimeReserve = Bool("includeRuntimeReserve", true),
+        };
+        if (d.TryGetValue("hostDispatchMicroseconds", out var hd))
+        {
+            if (hd.ValueKind == JsonValueKind.Number && hd.GetDouble() >= 0) options = options with { HostDispatchPerKernel = Seconds.FromMicroseconds(hd.GetDouble()) };
+            else problems.Add($"{at}: input \"hostDispatchMicroseconds\" must be a number at least 0");
+        }
+
+        ClusterSpec? cluster = null;
+        if (d.TryGetValue("cluster", out var cl))
+        {
+            if (cl.ValueKind != JsonValueKind.String) problems.Add($"{at}: input \"cluster\" must be a node type name");
+            else
+            {
+                try { cluster = new ClusterSpec(catalog.Node(cl.GetString()!), Int("gpus", (int)plan.Gpus)); }
+                catch (UserInputException e) { problems.AddRange(e.Problems); }
+            }
+        }
+        double? parameters = null;
+        if (d.TryGetValue("parameters", out var pe))
+        {
+            if (pe.ValueKind == JsonValueKind.Number && pe.GetDouble() > 0) parameters = pe.GetDouble();
+            else problems.Add($"{at}: input \"parameters\" must be a positive number");
+        }
+        if (model is not null && cluster is not null)
+            problems.AddRange(PlanValidator.Validate(model, cluster, plan).Where(i => i.Severity == Severity.Error).Select(i => $"{at}: {i.Message}"));
+        if (problems.Count > 0) throw new UserInputException(problems);
+        return new ReferenceInputs(model, cluster, plan, options, parameters);
+    }
+
+    internal static string Invariant(double v) => v.ToString("G6", CultureInfo.InvariantCulture);
+}

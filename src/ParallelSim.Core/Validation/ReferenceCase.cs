@@ -1,0 +1,50 @@
+using ParallelSim.Core.Costs;
+using ParallelSim.Core.Hardware;
+using ParallelSim.Core.Models;
+using ParallelSim.Core.Parallelism;
+
+namespace ParallelSim.Core.Validation;
+
+/// <summary>What a reference case compares: one number read off a simulation (or a formula).</summary>
+public enum ReferenceMetric
+{
+    /// <summary>Step time in seconds.</summary>
+    IterationSeconds,
+    /// <summary>Weights + gradients + optimizer states per GPU on the first stage, GiB.</summary>
+    ModelStateGiB,
+    /// <summary>Weights + gradients + optimizer states of the first stage's transformer layers only (no embedding), GiB.</summary>
+    LayerModelStateGiB,
+    /// <summary>Activations held at the peak on the first stage, GiB.</summary>
+    ActivationGiB,
+    /// <summary>Model FLOPs utilisation (fraction of peak).</summary>
+    Mfu,
+    /// <summary>Memory allocated between iterations (model states), bytes.</summary>
+    StaticBytes,
+    /// <summary>Peak memory of the limiting stage, bytes.</summary>
+    PeakBytes,
+    /// <summary>Model-state bytes per device for a bare parameter count (ZeRO Table 1), decimal GB.</summary>
+    ModelStateGB,
+}
+
+/// <summary>
+/// The inputs of one reference case: a model, cluster, plan and options for a full evaluation, or only a
+/// parameter count and a plan for the model-state formulas (<see cref="ReferenceMetric.ModelStateGB"/>).
+/// </summary>
+public sealed record ReferenceInputs(ModelSpec? Model, ClusterSpec? Cluster, ParallelPlan Plan, CostOptions Options, double? Parameters);
+
+/// <summary>
+/// One published (or measured) number with where it comes from and how close the model must come.
+/// A null tolerance means only the suite's mean absolute percentage error is bounded.
+/// </summary>
+public sealed record ReferenceCase(
+    string Suite,
+    string Name,
+    Source Source,
+    ReferenceInputs Inputs,
+    ReferenceMetric Metric,
+    double Expected,
+    double? TolerancePct,
+    double PrintedResolution);
+
+/// <summary>A suite of reference cases from one source, with an optional bound on their MAPE.</summary>
+public sealed record ReferenceSuite(string Name, string Title, Source Source, double? MapeLimitPct, IReadOnlyList<ReferenceCase> Cases);

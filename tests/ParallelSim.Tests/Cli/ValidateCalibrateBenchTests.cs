@@ -1,0 +1,72 @@
+using System.Text.Json;
+using ParallelSim.Cli.Loading;
+
+namespace ParallelSim.Tests.Cli;
+
+public class ValidateCalibrateBenchTests
+{
+    [Fact]
+    public void Validate_json_lists_every_suite_and_exit_code_follows_the_cases()
+    {
+        var r = CliRunner.Run("validate", "--format", "json", "--suite", "zero");
+        using var doc = JsonDocument.Parse(r.Out);
+        var suites = doc.RootElement.GetProperty("suites");
+        Assert.Equal(1, suites.GetArrayLength());
+        Assert.Equal(54, suites[0].GetProperty("cases").GetArrayLength());
+        bool passed = doc.RootElement.GetProperty("passed").GetBoolean();
+        Assert.Equal(passed ? 0 : 1, r.ExitCode);
+        Assert.True(passed, r.Out);
+    }
+
+    [Fact]
+    public void Validate_exits_1_when_a_case_is_outside_its_tolerance()
+    {
+        // the Megatron H100 suite's MAPE is above its 10% limit (a known gap), so the whole run fails
+        var r = CliRunner.Run("validate", "--format", "csv", "--suite", "megatron");
+        Assert.Equal(1, r.ExitCode);
+        Assert.StartsWith("suite,case,metric,predicted,published,error,tolerance,ok", r.Out);
+    }
+
+    [Fact]
+    public void Validate_rejects_an_unknown_suite() =>
+        Assert.Equal(2, CliRunner.Run("validate", "--suite", "no-such-suite").ExitCode);
+
+    [Fact]
+    public void Calibrate_gemm_prints_rows_and_a_json_snippet()
+    {
+        var (_, text) = Catalog.EmbeddedFiles("calibration/h200").Single(f => f.Path.EndsWith("gemm.jsonl", StringComparison.Ordinal));
+        string file = Path.Combine(Path.GetTempPath(), $"parallelsim-gemm-{Guid.NewGuid():N}.jsonl");
+        File.WriteAllText(file, text);
+        try
+        {
+            var r = CliRunner.Run("calibrate", "gemm", file, "--gpu", "H200-SXM-141GB");
+            Assert.Equal(0, r.ExitCode);
+            Assert.Contains("\"gemmEfficiency\": {", r.Out);
+            Assert.Contains("fc2 16384x6144x12288", r.Out);
+        }
+        finally { File.Delete(file); }
+    }
+
+    [Fact]
+    public void Calibrate_reports_a_bad_line_with_its_number()
+    {
+        string file = Path.Combine(Path.GetTempPath(), $"parallelsim-bad-{Guid.NewGuid():N}.jsonl");
+        File.WriteAllText(file, "{\"op\": \"qkv\", \"m\": 2048, \"k\": 1024, \"n\": 3072, \"seconds\": 3e-5}\n{\"op\": \"qkv\", \"m\": -1}\n");
+        try
+        {
+            var r = CliRunner.Run("calibrate", "gemm", file, "--gpu", "H200-SXM-141GB");
+            Assert.Equal(2, r.ExitCode);
+            Assert.Contains("line 2", r.Err);
+        }
+        finally { File.Delete(file); }
+    }
+
+    [Fact]
+    public void Bench_prints_nanoseconds_per_evaluation()
+    {
+        var r = CliRunner.Run("bench", "analytical", "--iterations", "200", "--format", "csv");
+        Assert.Equal(0, r.ExitCode);
+        var row = r.Out.Split('\n')[1].Split(',');
+        Assert.True(double.Parse(row[^1].Trim('"'), System.Globalization.CultureInfo.InvariantCulture) > 0);
+    }
+}

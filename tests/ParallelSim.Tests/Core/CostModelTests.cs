@@ -1,0 +1,78 @@
+using ParallelSim.Cli.Loading;
+using ParallelSim.Core.Costs;
+using ParallelSim.Core.Hardware;
+using ParallelSim.Core.Parallelism;
+using ParallelSim.Core.Simulation;
+using ParallelSim.Core.Units;
+
+namespace ParallelSim.Tests.Core;
+
+public class CostModelTests
+{
+    [Theory]
+    // Megatron-LM theoretical_memory_usage.py: 18 B/param; distributed optimizer 6 + 12/dp
+    [InlineData(PrecisionPolicy.Megatron, ZeroStage.None, 8, 18.0)]
+    [InlineData(PrecisionPolicy.Megatron, ZeroStage.OptimizerStates, 8, 6 + 12.0 / 8)]
+    // arXiv:1910.02054 §3 and Table 1: 16, 4 + 12/dp, 2 + 14/dp, 16/dp
+    [InlineData(PrecisionPolicy.Zero, ZeroStage.None, 64, 16.0)]
+    [InlineData(PrecisionPolicy.Zero, ZeroStage.OptimizerStates, 64, 4 + 12.0 / 64)]
+    [InlineData(PrecisionPolicy.Zero, ZeroStage.Gradients, 64, 2 + 14.0 / 64)]
+    [InlineData(PrecisionPolicy.Zero, ZeroStage.Parameters, 64, 16.0 / 64)]
+    // plain autocast: fp32 params 4 + fp32 grads 4 + Adam 8
+    [InlineData(PrecisionPolicy.TorchAmp, ZeroStage.None, 1, 16.0)]
+    [InlineData(PrecisionPolicy.Bf16, ZeroStage.None, 1, 8.0)]
+    public void Model_state_bytes_per_parameter_follow_the_papers(PrecisionPolicy policy, ZeroStage zero, int dp, double expected) =>
+        Assert.Equal(expected, ModelStateBytes.Sharded(policy, zero, dp).Total, 12);
+
+    [Fact]
+    public void Activations_scale_with_the_in_flight_count_the_schedule_reports()
+    {
+        // the schedule engine feeds PipelineOutcome.PeakInFlight; the memory report must use it, not its own count
+        var m = Catalog.Default.Model("gpt3-13b");
+        var c = new ClusterSpec(Catalog.Default.Node("dgx-a100"), 8);
+        var plan = new ParallelPlan(2, 4, 1, 1, 1, 1, 16, ZeroStage.None, RecomputeMode.Selective, true, ScheduleKind.OneFOneB, PrecisionPolicy.Megatron, true);
+        var o = CostOptions.Default;
+        var costs = CostModel.Evaluate(m, c, plan, o);
+        var closed = ClosedFormPipeline.Evaluate(plan, costs, o);
+        var simulated = closed with { PeakInFlight = [2.5, 1, 1, 1], Method = "test" };
+        var a = Evaluator.Combine(m, c, plan, o, costs, closed).Memory.Stages[0];
+        var b = Evaluator.Combine(m, c, plan, o, costs, simulated).Memory.Stages[0];
+        Assert.Equal(4, a.MicroBatchesInFlight);
+        Assert.Equal(2.5, b.MicroBatchesInFlight);
+        Assert.Equal(a.Activations.Value / 4 * 2.5, b.Activations.Value, 1e-6 * a.Activations.Value);
+    }
+
+    [Fact]
+    public void Flash_attention_removes_the_quadratic_activation_term()
+    {
+        var m = Catalog.Default.Model("megatron-22b");
+        var plan = new ParallelPlan(8, 1, 1, 1, 1, 4, 4, ZeroStage.None, RecomputeMode.None, false, ScheduleKind.OneFOneB, PrecisionPolicy.Megatron, false);
+        double s = m.SeqLength, b = 4, h = m.Hidden, a = m.Heads, t = 8;
+        // arXiv:2205.05198 eq. 2: sbh(10 + 24/t + 5as/(ht)) with dropout, no flash attention
+        Assert.Equal(s * b * h * (10 + 24 / t + 5 * a * s / (h * t)), ActivationMemory.PerLayer(m, plan, dropout: true), 1e-9 * s * b * h);
+        double flash = ActivationMemory.PerLayer(m, plan with { FlashAttention = true }, dropout: true);
+        Assert.True(flash < s * b * h * (10 + 24 / t + 1), $"flash attention keeps {flash / (s * b * h):F2} sbh");
+    }
+
+    [Fact]
+    public void Tp_comm_overlap_never_slows_a_step()
+    {
+        var m = Catalog.Default.Model("gpt3-13b");
+        var c = new ClusterSpec(Catalog.Default.Node("dgx-h100"), 8);
+        var plan = new ParallelPlan(8, 1, 1, 1, 1, 1, 8, ZeroStage.None, RecomputeMode.None, true, ScheduleKind.OneFOneB, PrecisionPolicy.Megatron, true);
+        var exposed = Evaluator.Evaluate(m, c, plan, CostOptions.Default).Time.Step;
+        var overlapped = Evaluator.Evaluate(m, c, plan, CostOptions.Default with { TpCommOverlap = true }).Time.Step;
+        Assert.True(overlapped < exposed, $"overlapped {overlapped.Value} s, exposed {exposed.Value} s");
+    }
+
+    [Fact]
+    public void A_pass_is_never_faster_than_its_kernel_launches()
+    {
+        var m = Catalog.Default.Model("gpt3-125m");
+        var c = new ClusterSpec(Catalog.Default.Node("hgx-h200"), 1);
+        var plan = new ParallelPlan(1, 1, 1, 1, 1, 1, 1, ZeroStage.None, RecomputeMode.None, false, ScheduleKind.OneFOneB, PrecisionPolicy.TorchAmp, true);
+        var slowHost = CostOptions.Default with { HostDispatchPerKernel = Seconds.FromMicroseconds(1000) };
+        var st = CostModel.Evaluate(m, c, plan, slowHost).Stages[0];
+        Assert.True(st.Forward.Value >= m.Layers * 1e-3 * 10, $"forward {st.Forward.Value} s for {m.Layers} layers of at least 10 kernels at 1 ms each");
+    }
+}
