@@ -15,6 +15,8 @@ public static class App
         {
             SimulateCommand.Create(),
             CatalogCommand.Create(),
+            SweepCommand.Create(),
+            SweepBenchCommand.Create(),
         };
         root.HelpName = "parallelsim";
         return root;

@@ -1,0 +1,118 @@
+using System.Text;
+using ParallelSim.Core.Parallelism;
+using ParallelSim.Core.Simulation;
+using ParallelSim.Search;
+using static ParallelSim.Cli.Output.Fmt;
+
+namespace ParallelSim.Cli.Output;
+
+/// <summary>
+/// The one-screen sweep report: what was searched, the ranked table, why the winner beats the best of
+/// each other family, and the Pareto front when several GPU counts were swept.
+/// </summary>
+public static class SweepReport
+{
+    private const double GiB = 1024.0 * 1024 * 1024;
+
+    public static string Render(SweepResult r, Sweeper sweeper, int top, OutputFormat format, string? description = null)
+    {
+        var q = r.Request; var m = q.Model;
+        var sb = new StringBuilder();
+        string counts = string.Join(", ", q.GpuCounts.Distinct().Order().Select(g => N(g)));
+        sb.Append($"Sweep: {m.Name} ({F(m.Parameters / 1e9, 1)}B parameters) on {counts} x {q.Node.Gpu.Name} ({q.Node.Name}, {q.Node.GpusPerNode} per node), ")
+          .Append($"global batch {q.Fixed.GlobalBatch}, {ScheduleNames.Name(q.Fixed.Precision)} precision, objective {ObjectiveNames.Name(q.Objective)}\n");
+        if (description is not null) sb.Append($"Spec: {description}\n");
+        double screenSeconds = r.Timings.Screen.TotalSeconds;
+        sb.Append($"Plans: {N(r.Plans.Count)} valid ({N(r.RejectedRows)} invalid branches cut before evaluation); screened {N(r.Screened)} in {F(screenSeconds, 2)} s")
+          .Append($" ({N((long)(r.Screened / Math.Max(screenSeconds, 1e-9)))} plans/s on {Environment.ProcessorCount} cores); ")
+          .Append($"{N(r.Fitting)} fit with {F(q.Headroom * 100, 0)}% memory headroom, {N(r.OutOfMemory)} do not\n");
+        int refined = r.Evaluated.Count(e => e is { Refined: true });
+        sb.Append(sweeper.RefinesWithAnotherEvaluator
+            ? $"Refined: the best {refined} re-run through the refining simulator; ranked by its numbers, the rest by the screen's\n"
+            : $"Refined: the best {refined} re-run through the same analytical path (no event simulator plugged in yet)\n");
+        if (r.Cancelled) sb.Append($"STOPPED by Ctrl-C after {N(r.Screened)} of {N(r.Plans.Count)} plans: the best found so far\n");
+        if (r.Best is not { } best)
+        {
+            sb.Append("\nNo plan fits in memory.");
+            var smallest = r.Evaluated.Where(e => e is not null).MinBy(e => e!.Metrics.PeakBytes);
+            if (smallest is not null)
+                sb.Append($" The smallest peak is {F(smallest.Metrics.PeakBytes / GiB, 1)} GiB ({Describe(smallest.Plan)}); capacity {F(q.Node.Gpu.Memory.GiB, 0)} GiB.");
+            sb.Append(" More GPUs, a smaller micro-batch, recomputation or ZeRO may help.\n");
+            return sb.ToString();
+        }
+
+        sb.Append('\n').Append(Ranked(r, top).Render(format == OutputFormat.Markdown ? OutputFormat.Markdown : OutputFormat.Table));
+
+        int perNode = q.Node.GpusPerNode;
+        var shown = r.Ranked.Take(top).Select(i => r.Evaluated[i]!).ToArray();
+        int inside = shown.Count(e => e.Plan.Tp <= perNode);
+        sb.Append($"\nTP inside a node: {inside} of the top {shown.Length} keep tp <= {perNode} (the GPUs of one {q.Node.Name} node on {q.Node.IntraNode.Kind}).\n");
+
+        var b = sweeper.Detail(q, best);
+        sb.Append($"Why {Describe(best.Plan)} wins (step {F(b.Time.Step.Value, 2)} s: compute {F(b.Time.Compute.Value, 2)} s, bubble {F(b.Time.Bubble.Value, 2)} s, ")
+          .Append($"exposed comm {F(b.Time.ExposedComm.Value, 2)} s; peak {F(b.Memory.Peak.GiB, 1)} GiB):\n");
+        foreach (var c in Families.Compare(r))
+            sb.Append("  - ").Append(Explain(r, sweeper, b, c)).Append('\n');
+
+        if (r.Pareto.Count > 1 && q.TokenBudget is double tokens)
+        {
+            var t = new TextTable($"Time to train {Sig(tokens / 1e9, 4)}B tokens by GPU count (front: no fewer GPUs train as fast)",
+                "gpus", "best plan", "tokens/s", "days", "GPU-hours", q.PricePerGpuHour is null ? "cost" : "cost $", "front");
+            foreach (var i in new[] { 0, 2, 3, 4, 5 }) t.RightAligned.Add(i);
+            foreach (var p in r.Pareto)
+                t.Add(N(p.Gpus), Describe(r.Evaluated[p.PlanIndex]!.Plan), N((long)p.TokensPerSecond), F(p.TimeToTrainSeconds / 86400, 1), N((long)p.GpuHours),
+                    q.PricePerGpuHour is double price ? N((long)(p.GpuHours * price)) : "-", p.OnFront ? "yes" : "no");
+            sb.Append('\n').Append(t.Render(format == OutputFormat.Markdown ? OutputFormat.Markdown : OutputFormat.Table));
+        }
+        return sb.ToString();
+    }
+
+    public static TextTable Ranked(SweepResult r, int top)
+    {
+        var q = r.Request;
+        var t = new TextTable($"Top {Math.Min(top, r.Ranked.Count)} of {N(r.Fitting)} fitting plans, by {ObjectiveNames.Name(q.Objective)}",
+            "#", "gpus", "tp", "pp", "dp", "cp", "vpp", "mb", "schedule", "zero", "recompute", "sp", "step s", "tokens/s", "MFU", "peak GiB", "bubble",
+            q.Objective == Objective.Cost ? "$/1M tok" : "method");
+        foreach (var i in new[] { 0, 1, 2, 3, 4, 5, 6, 7, 9, 12, 13, 14, 15, 16 }) t.RightAligned.Add(i);
+        int rank = 0;
+        foreach (int i in r.Ranked.Take(top))
+        {
+            var e = r.Evaluated[i]!; var p = e.Plan; var mt = e.Metrics;
+            t.Add((++rank).ToString(System.Globalization.CultureInfo.InvariantCulture), N(p.Gpus), N(p.Tp), N(p.Pp), N(p.Dp), N(p.Cp), N(p.Vpp), N(p.MicroBatch),
+                ScheduleNames.Name(p.Schedule), N((int)p.Zero), ScheduleNames.Name(p.Recompute), p.SequenceParallel ? "on" : "off",
+                F(mt.StepSeconds, 3), N((long)mt.TokensPerSecond), Pct(mt.Mfu), F(mt.PeakBytes / GiB, 1), Pct(mt.BubbleFraction),
+                q.Objective == Objective.Cost ? F(r.Ranking.DollarsPerToken(mt, e.Gpus) * 1e6, 4) : e.Refined ? "refined" : "screened");
+        }
+        return t;
+    }
+
+    /// <summary>One line: how the family's best compares with the winner, or why the family has no fitting plan.</summary>
+    private static string Explain(SweepResult r, Sweeper sweeper, SimulationResult best, FamilyComparison c)
+    {
+        string name = $"best {c.Family.Name}";
+        if (c.Evaluated == 0) return $"{name}: none in the swept space";
+        if (c.BestIndex is not int i)
+            return $"{name}: none of its {N(c.Evaluated)} plans fits in memory (smallest peak {F(c.SmallestPeakBytes / GiB, 1)} GiB, "
+                 + $"usable {F(r.Request.Node.Gpu.Memory.GiB * (1 - r.Request.Headroom), 1)} GiB)";
+        var e = r.Evaluated[i]!;
+        var o = sweeper.Detail(r.Request, e);
+        double ratio = o.Time.Step.Value / best.Time.Step.Value;
+        var deltas = new (string What, double Seconds)[]
+        {
+            ("compute (with TP comm and recompute)", o.Time.Compute.Value - best.Time.Compute.Value),
+            ("pipeline bubble", o.Time.Bubble.Value - best.Time.Bubble.Value),
+            ("exposed communication", o.Time.ExposedComm.Value - best.Time.ExposedComm.Value),
+            ("optimizer", o.Time.Optimizer.Value - best.Time.Optimizer.Value),
+        };
+        var worse = deltas.Where(d => d.Seconds > 0.005 * best.Time.Step.Value).OrderByDescending(d => d.Seconds).Take(2)
+            .Select(d => $"+{F(d.Seconds, 2)} s {d.What}").ToArray();
+        string why = worse.Length > 0 ? string.Join(", ", worse) : "about the same breakdown";
+        return $"{name} ({Describe(e.Plan)}): {F(ratio, 2)}x the step time ({F(o.Time.Step.Value, 2)} s): {why}; peak {F(o.Memory.Peak.GiB, 1)} GiB";
+    }
+
+    public static string Describe(ParallelPlan p) =>
+        $"tp {p.Tp} pp {p.Pp} dp {p.Dp}{(p.Cp > 1 ? $" cp {p.Cp}" : "")}{(p.Vpp > 1 ? $" vpp {p.Vpp}" : "")} mb {p.MicroBatch} {ScheduleNames.Name(p.Schedule)} " +
+        $"zero {(int)p.Zero} {ScheduleNames.Name(p.Recompute)}{(p.SequenceParallel ? " sp" : "")}";
+
+    private static string N(long v) => Fmt.N(v);
+}
