@@ -1,3 +1,4 @@
+using System.Globalization;
 using ParallelSim.Core.Parallelism;
 using ParallelSim.Core.Simulation;
 
@@ -12,9 +13,25 @@ public readonly record struct PlanMetrics(double StepSeconds, double TokensPerSe
         r.Memory.Peak.Value, r.Memory.LimitingStage, r.Time.BubbleFraction);
 }
 
-/// <summary>One evaluated plan: its status (ok or out of memory, with the reason), its numbers, and how they were obtained.</summary>
-public sealed record EvaluatedPlan(ParallelPlan Plan, PlanStatus Status, string Reason, PlanMetrics Metrics, bool Refined)
+/// <summary>
+/// One evaluated plan: its status, its numbers, and how they were obtained. It fits when its peak is
+/// at most the GPU's capacity less the headroom; the reason for out of memory is written only when asked.
+/// </summary>
+public sealed record EvaluatedPlan(ParallelPlan Plan, PlanMetrics Metrics, bool Refined, double CapacityBytes, double Headroom)
 {
     public long Gpus => Plan.Gpus;
-    public bool Fits => Status == PlanStatus.Ok;
+    public double UsableBytes => CapacityBytes * (1 - Headroom);
+    public bool Fits => Metrics.PeakBytes <= UsableBytes;
+    public PlanStatus Status => Fits ? PlanStatus.Ok : PlanStatus.OutOfMemory;
+
+    public string Reason
+    {
+        get
+        {
+            if (Fits) return "";
+            const double GiB = 1024.0 * 1024 * 1024;
+            return string.Create(CultureInfo.InvariantCulture,
+                $"peak {Metrics.PeakBytes / GiB:F1} GiB on stage {Metrics.LimitingStage} exceeds {UsableBytes / GiB:F1} GiB ({CapacityBytes / GiB:F0} GiB less {Headroom * 100:0.#}% headroom)");
+        }
+    }
 }

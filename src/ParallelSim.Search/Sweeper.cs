@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Globalization;
 using ParallelSim.Core.Hardware;
 using ParallelSim.Core.Parallelism;
 using ParallelSim.Core.Simulation;
@@ -101,14 +100,6 @@ public sealed class Sweeper
         (e.Refined ? _refine : _screen)(req.Model, new ClusterSpec(req.Node, (int)e.Gpus), e.Plan, req.Costs);
 
     /// <summary>Status with the headroom: ok when the peak is at most capacity x (1 - headroom), else out of memory with the numbers.</summary>
-    public static EvaluatedPlan Judge(SweepRequest req, SimulationResult r, bool refined)
-    {
-        var metrics = PlanMetrics.From(r);
-        double capacity = r.Cluster.Gpu.Memory.Value, usable = capacity * (1 - req.Headroom);
-        if (metrics.PeakBytes <= usable) return new EvaluatedPlan(r.Plan, PlanStatus.Ok, "", metrics, refined);
-        const double GiB = 1024.0 * 1024 * 1024;
-        string reason = string.Create(CultureInfo.InvariantCulture,
-            $"peak {metrics.PeakBytes / GiB:F1} GiB on stage {metrics.LimitingStage} exceeds {usable / GiB:F1} GiB ({capacity / GiB:F0} GiB less {req.Headroom * 100:0.#}% headroom)");
-        return new EvaluatedPlan(r.Plan, PlanStatus.OutOfMemory, reason, metrics, refined);
-    }
+    public static EvaluatedPlan Judge(SweepRequest req, SimulationResult r, bool refined) =>
+        new(r.Plan, PlanMetrics.From(r), refined, r.Cluster.Gpu.Memory.Value, req.Headroom);
 }

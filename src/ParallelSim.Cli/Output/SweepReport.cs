@@ -51,8 +51,14 @@ public static class SweepReport
         var b = sweeper.Detail(q, best);
         sb.Append($"Why {Describe(best.Plan)} wins (step {F(b.Time.Step.Value, 2)} s: compute {F(b.Time.Compute.Value, 2)} s, bubble {F(b.Time.Bubble.Value, 2)} s, ")
           .Append($"exposed comm {F(b.Time.ExposedComm.Value, 2)} s; peak {F(b.Memory.Peak.GiB, 1)} GiB):\n");
-        foreach (var c in Families.Compare(r))
-            sb.Append("  - ").Append(Explain(r, sweeper, b, c)).Append('\n');
+        // families whose best is the same plan share one line
+        foreach (var group in Families.Compare(r).GroupBy(c => c.BestIndex is int i ? $"plan {i}" : $"family {c.Family.Name}"))
+        {
+            var first = group.First();
+            string names = string.Join(" = ", group.Select(c => $"best {c.Family.Name}"));
+            sb.Append("  - ").Append(Explain(r, sweeper, b, first, names)).Append('\n');
+        }
+        sb.Append(Assumptions(b, q.Node.IntraNode.Kind.ToString()));
 
         if (r.Pareto.Count > 1 && q.TokenBudget is double tokens)
         {
@@ -87,10 +93,9 @@ public static class SweepReport
     }
 
     /// <summary>One line: how the family's best compares with the winner, or why the family has no fitting plan.</summary>
-    private static string Explain(SweepResult r, Sweeper sweeper, SimulationResult best, FamilyComparison c)
+    private static string Explain(SweepResult r, Sweeper sweeper, SimulationResult best, FamilyComparison c, string name)
     {
-        string name = $"best {c.Family.Name}";
-        if (c.Evaluated == 0) return $"{name}: none in the swept space";
+        if (c.Evaluated == 0) return $"{name}: no valid plan in the swept space";
         if (c.BestIndex is not int i)
             return $"{name}: none of its {N(c.Evaluated)} plans fits in memory (smallest peak {F(c.SmallestPeakBytes / GiB, 1)} GiB, "
                  + $"usable {F(r.Request.Node.Gpu.Memory.GiB * (1 - r.Request.Headroom), 1)} GiB)";
@@ -108,6 +113,20 @@ public static class SweepReport
             .Select(d => $"+{F(d.Seconds, 2)} s {d.What}").ToArray();
         string why = worse.Length > 0 ? string.Join(", ", worse) : "about the same breakdown";
         return $"{name} ({Describe(e.Plan)}): {F(ratio, 2)}x the step time ({F(o.Time.Step.Value, 2)} s): {why}; peak {F(o.Memory.Peak.GiB, 1)} GiB";
+    }
+
+    /// <summary>The modelling choices the winner's time rests on, with their sizes, so a reader can judge them.</summary>
+    private static string Assumptions(SimulationResult b, string intraLink)
+    {
+        var parts = new List<string>();
+        var c = b.Costs;
+        if (b.Time.TpComm.Value > 0) parts.Add($"TP collectives {F(b.Time.TpComm.Value, 2)} s per step on {intraLink}, not overlapped");
+        if (c.DpComm.Value > 0)
+            parts.Add($"DP gradient traffic {F(c.DpComm.Value, 2)} s, overlapped with the last backward except {F(Math.Max(0, c.DpComm.Value - c.DpOverlappable.Value), 2)} s");
+        if (c.Zero3Comm.Value > 0)
+            parts.Add($"ZeRO-3 parameter gathers {F(c.Zero3Comm.Value, 2)} s, assumed hidden behind {F(b.Time.Compute.Value, 2)} s of compute except {F(Math.Max(0, c.Zero3Comm.Value - b.Time.Compute.Value), 2)} s");
+        if (b.Time.PpComm.Value > 0) parts.Add($"pipeline sends {F(b.Time.PpComm.Value, 2)} s");
+        return parts.Count == 0 ? "" : $"  It rests on: {string.Join("; ", parts)}.\n";
     }
 
     public static string Describe(ParallelPlan p) =>
