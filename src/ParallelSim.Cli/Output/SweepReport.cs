@@ -27,7 +27,8 @@ public static class SweepReport
           .Append($" ({N((long)(r.Screened / Math.Max(screenSeconds, 1e-9)))} plans/s on {Environment.ProcessorCount} cores); ")
           .Append($"{N(r.Fitting)} fit with {F(q.Headroom * 100, 0)}% memory headroom, {N(r.OutOfMemory)} do not\n");
         int refined = r.Evaluated.Count(e => e is { Refined: true });
-        sb.Append(sweeper.RefinesWithAnotherEvaluator
+        sb.Append(refined == 0 ? "Refined: none (stopped before refining, or --refine-top 0)\n"
+            : sweeper.RefinesWithAnotherEvaluator
             ? $"Refined: the best {refined} re-run through the refining simulator; ranked by its numbers, the rest by the screen's\n"
             : $"Refined: the best {refined} re-run through the same analytical path (no event simulator plugged in yet)\n");
         if (r.Cancelled) sb.Append($"STOPPED by Ctrl-C after {N(r.Screened)} of {N(r.Plans.Count)} plans: the best found so far\n");
@@ -95,7 +96,7 @@ public static class SweepReport
     /// <summary>One line: how the family's best compares with the winner, or why the family has no fitting plan.</summary>
     private static string Explain(SweepResult r, Sweeper sweeper, SimulationResult best, FamilyComparison c, string name)
     {
-        if (c.Evaluated == 0) return $"{name}: no valid plan in the swept space";
+        if (c.Evaluated == 0) return r.Cancelled ? $"{name}: none screened before the stop" : $"{name}: no valid plan in the swept space";
         if (c.BestIndex is not int i)
             return $"{name}: none of its {N(c.Evaluated)} plans fits in memory (smallest peak {F(c.SmallestPeakBytes / GiB, 1)} GiB, "
                  + $"usable {F(r.Request.Node.Gpu.Memory.GiB * (1 - r.Request.Headroom), 1)} GiB)";
