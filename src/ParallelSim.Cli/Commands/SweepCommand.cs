@@ -8,10 +8,8 @@ namespace ParallelSim.Cli.Commands;
 /// <summary>`parallelsim sweep`: every valid plan for a model on one or more GPU counts, ranked, with the reasons.</summary>
 public static class SweepCommand
 {
-    /// <summary>The evaluator that re-runs the best K. The analytical path until the event simulator is plugged in here.</summary>
-    public static PlanEvaluator? Refiner { get; set; }
-
-    public static Command Create()
+    /// <param name="refine">Re-runs the best K screened plans [default: the analytical path]. Pass the event simulator here.</param>
+    public static Command Create(PlanEvaluator? refine = null)
     {
         var options = new SweepOptions();
         var format = new Option<string>("--format") { Description = "table|markdown", DefaultValueFactory = _ => "table" };
@@ -20,12 +18,19 @@ public static class SweepCommand
         cmd.Options.Add(format);
         cmd.SetAction((r, cancel) =>
         {
-            var fmt = CommonOptions.ParseFormat(r.GetValue(format)!);
-            if (fmt is not (OutputFormat.Table or OutputFormat.Markdown))
-                throw new UserInputException($"--format for sweep is table or markdown (use --out FILE.csv|json for every plan)");
-            var setup = options.Bind(r, Catalog.Default);
+            var problems = new List<string>();
+            var fmt = r.GetValue(format)!.ToLowerInvariant() switch
+            {
+                "table" => OutputFormat.Table,
+                "markdown" or "md" => OutputFormat.Markdown,
+                var other => Problem(problems, $"--format '{other}' is not valid for sweep (valid: table, markdown; --out FILE.csv|json writes every plan)"),
+            };
+            SweepSetup? setup = null;
+            try { setup = options.Bind(r, Catalog.Default); }
+            catch (UserInputException e) { problems.AddRange(e.Problems); }
+            if (problems.Count > 0 || setup is null) throw new UserInputException(problems);
             var output = r.InvocationConfiguration.Output;
-            var sweeper = new Sweeper(refine: Refiner);
+            var sweeper = new Sweeper(refine: refine);
             SweepResult result;
             using (var bar = ConsoleProgress.IsTerminal(output) ? new ConsoleProgress(Console.Error) : null)
                 result = sweeper.Run(setup.Request, bar, cancel);
@@ -38,5 +43,11 @@ public static class SweepCommand
             return Task.FromResult(result.Cancelled ? 130 : 0);
         });
         return cmd;
+    }
+
+    private static OutputFormat Problem(List<string> problems, string message)
+    {
+        problems.Add(message);
+        return OutputFormat.Table;
     }
 }

@@ -63,10 +63,10 @@ public class SweepCommandTests
     [Fact]
     public void Bad_flags_are_all_reported_at_once_with_exit_code_2()
     {
-        var r = CliRunner.Run("sweep", "--gpus", "0,x", "--tp", "2,y", "--zero", "4", "--schedule", "zb", "--objective", "speed", "--headroom", "150%", "--out", "plans.txt");
+        var r = CliRunner.Run("sweep", "--gpus", "0,x", "--tp", "2,y", "--zero", "4", "--schedule", "zb", "--objective", "speed", "--headroom", "150%", "--out", "plans.txt", "--format", "csv");
         Assert.Equal(2, r.ExitCode);
         foreach (var expected in new[] { "--gpus '0'", "--gpus 'x'", "--tp 'y'", "--zero '4' is not valid (valid: 0, 1, 2, 3)", "--schedule 'zb'",
-                     "--objective 'speed'", "--headroom '150%'", "--out 'plans.txt'" })
+                     "--objective 'speed'", "--headroom '150%'", "--out 'plans.txt'", "--format 'csv'" })
             Assert.Contains(expected, r.Err);
         Assert.DoesNotContain("   at ", r.Err);
     }
