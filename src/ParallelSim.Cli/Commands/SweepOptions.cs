@@ -35,7 +35,7 @@ public sealed class SweepOptions
     public readonly Option<double?> Price = new("--price-per-gpu-hour") { Description = "Dollars per GPU-hour, for --objective cost and the Pareto front" };
     public readonly Option<string?> Headroom = new("--headroom") { Description = "GPU memory kept free, as a fraction or a percentage (0.05 or 5%) [default: 5%]" };
     public readonly Option<int?> RefineTop = new("--refine-top") { Description = "Best screened plans re-run through the refining simulator [default: 20]" };
-    public readonly Option<string?> Tokens = new("--tokens") { Description = "Token budget for the time-to-train Pareto front over GPU counts, e.g. 300e9" };
+    public readonly Option<string?> Tokens = new("--tokens") { Description = "Token budget for the time-to-train Pareto front over several GPU counts [default: 300e9]" };
     public readonly Option<string?> Out = new("--out") { Description = "Write every plan and its status (ok, oom, invalid with reason) to FILE.csv or FILE.json" };
 
     public void AddTo(Command cmd)
@@ -97,6 +97,8 @@ public sealed class SweepOptions
             if (double.TryParse(tk, NumberStyles.Float, CultureInfo.InvariantCulture, out double t) && t > 0 && double.IsFinite(t)) tokens = t;
             else problems.Add($"--tokens '{tk}' must be a positive number such as 300e9");
         }
+        // several GPU counts: show the time-to-train front for GPT-3's 300B tokens (arXiv:2005.14165 §2.2) unless told otherwise
+        if (tokens is null && gpus.Count > 1) tokens = 300e9;
         string? outPath = r.GetValue(Out);
         if (outPath is not null && !(outPath.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) || outPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase)))
             problems.Add($"--out '{outPath}' must end in .csv or .json");
