@@ -126,3 +126,32 @@ public class SweeperTests
         public void Report(SweepProgress value) => action(value);
     }
 }
+
+public class SweepCultureTests
+{
+    [Fact]
+    public void Csv_and_report_numbers_do_not_depend_on_the_culture()
+    {
+        var req = new SweepRequest(TinyModels.Tiny, TinyModels.Node, [12], new PlanFixed(12)) { Headroom = 0.999 };
+        string Run()
+        {
+            var r = new Sweeper().Run(req);
+            var w = new StringWriter();
+            ParallelSim.Cli.Output.SweepExport.WriteCsv(r, w);
+            return w.ToString() + string.Concat(r.Evaluated.Where(e => e is { Fits: false }).Take(3).Select(e => e!.Reason));
+        }
+        var saved = System.Globalization.CultureInfo.CurrentCulture;
+        string invariant, comma;
+        try
+        {
+            System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.InvariantCulture;
+            invariant = Run();
+            System.Globalization.CultureInfo.CurrentCulture = new System.Globalization.CultureInfo("de-DE");
+            Assert.Equal("1,5", 1.5.ToString()); // the culture really writes decimal commas, so the comparison means something
+            comma = Run();
+        }
+        finally { System.Globalization.CultureInfo.CurrentCulture = saved; }
+        Assert.Contains("GiB", invariant);
+        Assert.Equal(invariant, comma);
+    }
+}
