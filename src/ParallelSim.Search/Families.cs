@@ -16,21 +16,21 @@ public static class Families
 {
     public static IReadOnlyList<PlanFamily> For(int gpusPerNode) =>
     [
-        new("without pipeline parallelism", p => p.Pp == 1),
-        new("with pipeline parallelism", p => p.Pp > 1),
-        new("without tensor parallelism", p => p.Tp == 1),
-        new($"with TP inside a node (tp <= {gpusPerNode})", p => p.Tp <= gpusPerNode),
-        new($"with TP across nodes (tp > {gpusPerNode})", p => p.Tp > gpusPerNode),
-        new("with ZeRO-3", p => p.Zero == ZeroStage.Parameters),
-        new("data parallel only (ZeRO, no TP, PP or CP)", p => p.Tp == 1 && p.Pp == 1 && p.Cp == 1),
-        new("without context parallelism", p => p.Cp == 1),
-        new("with context parallelism", p => p.Cp > 1),
-        new("without recomputation", p => p.Recompute == RecomputeMode.None),
-        new("with full recomputation", p => p.Recompute == RecomputeMode.Full),
-        new("with selective recomputation", p => p.Recompute == RecomputeMode.Selective),
-        new("with the interleaved schedule", p => p.Schedule == ScheduleKind.Interleaved && p.Pp > 1),
-        new("with the 1F1B schedule", p => p.Schedule == ScheduleKind.OneFOneB && p.Pp > 1),
-        new("without sequence parallelism", p => !p.SequenceParallel),
+        new("no PP", p => p.Pp == 1),
+        new("PP", p => p.Pp > 1),
+        new("no TP", p => p.Tp == 1),
+        new($"TP inside a node (<= {gpusPerNode})", p => p.Tp <= gpusPerNode),
+        new($"TP across nodes (> {gpusPerNode})", p => p.Tp > gpusPerNode),
+        new("ZeRO-3", p => p.Zero == ZeroStage.Parameters),
+        new("DP only (no TP, PP, CP)", p => p.Tp == 1 && p.Pp == 1 && p.Cp == 1),
+        new("no CP", p => p.Cp == 1),
+        new("CP", p => p.Cp > 1),
+        new("no recompute", p => p.Recompute == RecomputeMode.None),
+        new("full recompute", p => p.Recompute == RecomputeMode.Full),
+        new("selective recompute", p => p.Recompute == RecomputeMode.Selective),
+        new("interleaved", p => p.Schedule == ScheduleKind.Interleaved && p.Pp > 1),
+        new("1F1B", p => p.Schedule == ScheduleKind.OneFOneB && p.Pp > 1),
+        new("no SP", p => !p.SequenceParallel),
     ];
 
     public static IReadOnlyList<FamilyComparison> Compare(SweepResult r)

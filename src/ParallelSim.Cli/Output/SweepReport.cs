@@ -50,15 +50,9 @@ public static class SweepReport
         sb.Append($"\nTP inside a node: {inside} of the top {shown.Length} keep tp <= {perNode} (the GPUs of one {q.Node.Name} node on {q.Node.IntraNode.Kind}).\n");
 
         var b = sweeper.Detail(q, best);
-        sb.Append($"Why {Describe(best.Plan)} wins (step {F(b.Time.Step.Value, 2)} s: compute {F(b.Time.Compute.Value, 2)} s, bubble {F(b.Time.Bubble.Value, 2)} s, ")
-          .Append($"exposed comm {F(b.Time.ExposedComm.Value, 2)} s; peak {F(b.Memory.Peak.GiB, 1)} GiB):\n");
-        // families whose best is the same plan share one line
-        foreach (var group in Families.Compare(r).GroupBy(c => c.BestIndex is int i ? $"plan {i}" : $"family {c.Family.Name}"))
-        {
-            var first = group.First();
-            string names = string.Join(" = ", group.Select(c => $"best {c.Family.Name}"));
-            sb.Append("  - ").Append(Explain(r, sweeper, b, first, names)).Append('\n');
-        }
+        sb.Append($"Why {Describe(best.Plan)} wins: step {F(b.Time.Step.Value, 2)} s (compute {F(b.Time.Compute.Value, 2)} s, bubble {F(b.Time.Bubble.Value, 2)} s, ")
+          .Append($"exposed comm {F(b.Time.ExposedComm.Value, 2)} s), peak {F(b.Memory.Peak.GiB, 1)} GiB. The best of each family it is not in:\n");
+        sb.Append(Rivals(r, sweeper, b).Render(format == OutputFormat.Markdown ? OutputFormat.Markdown : OutputFormat.Table));
         sb.Append(Assumptions(b, q.Node.IntraNode.Kind.ToString()));
 
         if (r.Pareto.Count > 1 && q.TokenBudget is double tokens)
@@ -93,27 +87,40 @@ public static class SweepReport
         return t;
     }
 
-    /// <summary>One line: how the family's best compares with the winner, or why the family has no fitting plan.</summary>
-    private static string Explain(SweepResult r, Sweeper sweeper, SimulationResult best, FamilyComparison c, string name)
+    /// <summary>
+    /// One row per rival family (families whose best is the same plan share a row): its best plan, how much
+    /// slower it is and where the extra time goes, or why none of it fits.
+    /// </summary>
+    private static TextTable Rivals(SweepResult r, Sweeper sweeper, SimulationResult best)
     {
-        if (c.Evaluated == 0) return r.Cancelled ? $"{name}: none screened before the stop" : $"{name}: no valid plan in the swept space";
-        if (c.BestIndex is not int i)
-            return $"{name}: none of its {N(c.Evaluated)} plans fits in memory (smallest peak {F(c.SmallestPeakBytes / GiB, 1)} GiB, "
-                 + $"usable {F(r.Request.Node.Gpu.Memory.GiB * (1 - r.Request.Headroom), 1)} GiB)";
-        var e = r.Evaluated[i]!;
-        var o = sweeper.Detail(r.Request, e);
-        double ratio = o.Time.Step.Value / best.Time.Step.Value;
-        var deltas = new (string What, double Seconds)[]
+        var t = new TextTable("", "family", "its best plan", "step s", "vs best", "where the extra time goes", "peak GiB");
+        foreach (var i in new[] { 2, 3, 5 }) t.RightAligned.Add(i);
+        double usable = r.Request.Node.Gpu.Memory.GiB * (1 - r.Request.Headroom);
+        foreach (var group in Families.Compare(r).GroupBy(c => c.BestIndex is int i ? $"plan {i}" : $"family {c.Family.Name}"))
         {
-            ("compute (with TP comm and recompute)", o.Time.Compute.Value - best.Time.Compute.Value),
-            ("pipeline bubble", o.Time.Bubble.Value - best.Time.Bubble.Value),
-            ("exposed communication", o.Time.ExposedComm.Value - best.Time.ExposedComm.Value),
-            ("optimizer", o.Time.Optimizer.Value - best.Time.Optimizer.Value),
-        };
-        var worse = deltas.Where(d => d.Seconds > 0.005 * best.Time.Step.Value).OrderByDescending(d => d.Seconds).Take(2)
-            .Select(d => $"+{F(d.Seconds, 2)} s {d.What}").ToArray();
-        string why = worse.Length > 0 ? string.Join(", ", worse) : "about the same breakdown";
-        return $"{name} ({Describe(e.Plan)}): {F(ratio, 2)}x the step time ({F(o.Time.Step.Value, 2)} s): {why}; peak {F(o.Memory.Peak.GiB, 1)} GiB";
+            var c = group.First();
+            string names = string.Join(", ", group.Select(x => x.Family.Name));
+            if (c.Evaluated == 0) { t.Add(names, r.Cancelled ? "none screened before the stop" : "no valid plan in the swept space", "-", "-", "-", "-"); continue; }
+            if (c.BestIndex is not int idx)
+            {
+                t.Add(names, $"none of {N(c.Evaluated)} fits: smallest peak {F(c.SmallestPeakBytes / GiB, 1)} GiB > {F(usable, 1)} usable", "-", "-", "-", F(c.SmallestPeakBytes / GiB, 1));
+                continue;
+            }
+            var e = r.Evaluated[idx]!;
+            var o = sweeper.Detail(r.Request, e);
+            var deltas = new (string What, double Seconds)[]
+            {
+                ("compute", o.Time.Compute.Value - best.Time.Compute.Value),
+                ("bubble", o.Time.Bubble.Value - best.Time.Bubble.Value),
+                ("exposed comm", o.Time.ExposedComm.Value - best.Time.ExposedComm.Value),
+                ("optimizer", o.Time.Optimizer.Value - best.Time.Optimizer.Value),
+            };
+            var worse = deltas.Where(d => d.Seconds > 0.005 * best.Time.Step.Value).OrderByDescending(d => d.Seconds).Take(2)
+                .Select(d => $"+{F(d.Seconds, 2)} s {d.What}").ToArray();
+            t.Add(names, Describe(e.Plan), F(o.Time.Step.Value, 2), $"{F(o.Time.Step.Value / best.Time.Step.Value, 2)}x",
+                worse.Length > 0 ? string.Join(", ", worse) : "about the same", F(o.Memory.Peak.GiB, 1));
+        }
+        return t;
     }
 
     /// <summary>The modelling choices the winner's time rests on, with their sizes, so a reader can judge them.</summary>
@@ -127,12 +134,13 @@ public static class SweepReport
         if (c.Zero3Comm.Value > 0)
             parts.Add($"ZeRO-3 parameter gathers {F(c.Zero3Comm.Value, 2)} s, assumed hidden behind {F(b.Time.Compute.Value, 2)} s of compute except {F(Math.Max(0, c.Zero3Comm.Value - b.Time.Compute.Value), 2)} s");
         if (b.Time.PpComm.Value > 0) parts.Add($"pipeline sends {F(b.Time.PpComm.Value, 2)} s");
-        return parts.Count == 0 ? "" : $"  It rests on: {string.Join("; ", parts)}.\n";
+        return parts.Count == 0 ? "" : "The winner's time rests on these modelling assumptions:\n" + string.Concat(parts.Select(x => $"  - {x}\n"));
     }
 
+    /// <summary>A plan in one short phrase: tp4 pp8 dp32 vpp12 mb2 interleaved zero1 selective sp.</summary>
     public static string Describe(ParallelPlan p) =>
-        $"tp {p.Tp} pp {p.Pp} dp {p.Dp}{(p.Cp > 1 ? $" cp {p.Cp}" : "")}{(p.Vpp > 1 ? $" vpp {p.Vpp}" : "")} mb {p.MicroBatch} {ScheduleNames.Name(p.Schedule)} " +
-        $"zero {(int)p.Zero} {ScheduleNames.Name(p.Recompute)}{(p.SequenceParallel ? " sp" : "")}";
+        $"tp{p.Tp} pp{p.Pp} dp{p.Dp}{(p.Cp > 1 ? $" cp{p.Cp}" : "")}{(p.Vpp > 1 ? $" vpp{p.Vpp}" : "")} mb{p.MicroBatch} {ScheduleNames.Name(p.Schedule)} " +
+        $"zero{(int)p.Zero} {ScheduleNames.Name(p.Recompute)}{(p.SequenceParallel ? " sp" : "")}";
 
     private static string N(long v) => Fmt.N(v);
 }

@@ -46,8 +46,9 @@ public class SweepCommandTests
         Assert.Equal(0, r.ExitCode);
         Assert.Equal("", r.Err);
         Assert.Contains("Top 5 of", r.Out);
-        Assert.Contains("Why tp ", r.Out);
-        Assert.Contains("  - best ", r.Out);
+        Assert.Contains("Why tp", r.Out);
+        Assert.Contains("The best of each family it is not in:", r.Out);
+        Assert.Contains("where the extra time goes", r.Out);
         Assert.Contains("plans/s", r.Out);
     }
 

@@ -46,7 +46,7 @@ public class FamiliesTests
     public void Tp_larger_than_a_node_is_the_across_nodes_family(int tp, bool across)
     {
         var plan = new ParallelPlan(tp, 1, 1, 1, 1, 1, 1, ZeroStage.None, RecomputeMode.None, false, ScheduleKind.OneFOneB, PrecisionPolicy.Megatron, true);
-        var family = Families.For(8).Single(f => f.Name.StartsWith("with TP across nodes", StringComparison.Ordinal));
+        var family = Families.For(8).Single(f => f.Name.StartsWith("TP across nodes", StringComparison.Ordinal));
         Assert.Equal(across, family.Contains(plan));
     }
 }
