@@ -52,8 +52,9 @@ public static class SweepReport
         var b = sweeper.Detail(q, best);
         sb.Append($"Why {Describe(best.Plan)} wins: step {F(b.Time.Step.Value, 2)} s (compute {F(b.Time.Compute.Value, 2)} s, bubble {F(b.Time.Bubble.Value, 2)} s, ")
           .Append($"exposed comm {F(b.Time.ExposedComm.Value, 2)} s), peak {F(b.Memory.Peak.GiB, 1)} GiB. The best of each family it is not in:\n");
+        if (format == OutputFormat.Markdown) sb.Append('\n');
         sb.Append(Rivals(r, sweeper, b).Render(format == OutputFormat.Markdown ? OutputFormat.Markdown : OutputFormat.Table));
-        sb.Append(Assumptions(b, q.Node.IntraNode.Kind.ToString()));
+        sb.Append(Assumptions(b, q.Node.IntraNode.Kind.ToString(), format == OutputFormat.Markdown));
 
         if (r.Pareto.Count > 1 && q.TokenBudget is double tokens)
         {
@@ -100,7 +101,7 @@ public static class SweepReport
         {
             var c = group.First();
             string names = string.Join(", ", group.Select(x => x.Family.Name));
-            if (c.Evaluated == 0) { t.Add(names, r.Cancelled ? "none screened before the stop" : "no valid plan in the swept space", "-", "-", "-", "-"); continue; }
+            if (c.Evaluated == 0) { t.Add(names, r.Cancelled ? "none screened before the stop" : "none in the swept space (invalid or restricted away)", "-", "-", "-", "-"); continue; }
             if (c.BestIndex is not int idx)
             {
                 t.Add(names, $"none of {N(c.Evaluated)} fits: smallest peak {F(c.SmallestPeakBytes / GiB, 1)} GiB > {F(usable, 1)} usable", "-", "-", "-", F(c.SmallestPeakBytes / GiB, 1));
@@ -124,7 +125,7 @@ public static class SweepReport
     }
 
     /// <summary>The modelling choices the winner's time rests on, with their sizes, so a reader can judge them.</summary>
-    private static string Assumptions(SimulationResult b, string intraLink)
+    private static string Assumptions(SimulationResult b, string intraLink, bool markdown)
     {
         var parts = new List<string>();
         var c = b.Costs;
@@ -134,7 +135,7 @@ public static class SweepReport
         if (c.Zero3Comm.Value > 0)
             parts.Add($"ZeRO-3 parameter gathers {F(c.Zero3Comm.Value, 2)} s, assumed hidden behind {F(b.Time.Compute.Value, 2)} s of compute except {F(Math.Max(0, c.Zero3Comm.Value - b.Time.Compute.Value), 2)} s");
         if (b.Time.PpComm.Value > 0) parts.Add($"pipeline sends {F(b.Time.PpComm.Value, 2)} s");
-        return parts.Count == 0 ? "" : "The winner's time rests on these modelling assumptions:\n" + string.Concat(parts.Select(x => $"  - {x}\n"));
+        return parts.Count == 0 ? "" : (markdown ? "\n" : "") + "The winner's time rests on these modelling assumptions:\n" + string.Concat(parts.Select(x => $"  - {x}\n"));
     }
 
     /// <summary>A plan in one short phrase: tp4 pp8 dp32 vpp12 mb2 interleaved zero1 selective sp.</summary>
