@@ -27,7 +27,7 @@ public static class SweepReport
           .Append($" ({N((long)(r.Screened / Math.Max(screenSeconds, 1e-9)))} plans/s on {Environment.ProcessorCount} cores); ")
           .Append($"{N(r.Fitting)} fit with {F(q.Headroom * 100, 0)}% memory headroom, {N(r.OutOfMemory)} do not\n");
         int refined = r.Evaluated.Count(e => e is { Refined: true });
-        sb.Append(refined == 0 ? "Refined: none (stopped before refining, or --refine-top 0)\n"
+        sb.Append(refined == 0 ? $"Refined: none ({(r.Fitting == 0 ? "no plan fits" : r.Cancelled ? "stopped before refining" : "--refine-top 0")})\n"
             : sweeper.RefinesWithAnotherEvaluator
             ? $"Refined: the best {refined} re-run through the refining simulator; ranked by its numbers, the rest by the screen's\n"
             : $"Refined: the best {refined} re-run through the same analytical path (no event simulator plugged in yet)\n");
