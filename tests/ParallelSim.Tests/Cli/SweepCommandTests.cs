@@ -102,4 +102,14 @@ public class SweepCommandTests
         }
         finally { File.Delete(path); }
     }
+
+    [Fact]
+    public void Bench_sweep_reports_plans_screened_per_second()
+    {
+        var r = CliRunner.Run("bench-sweep", "--model", "gpt3-125m", "--gpus", "8", "--global-batch", "8", "--repeat", "2");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("Sweep benchmark: gpt3-125m on 8 x A100-SXM-80GB", r.Out);
+        Assert.Contains("plans screened/s", r.Out);
+        Assert.Equal(2 + 3, r.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length); // title, header, rule, one row per run
+    }
 }
