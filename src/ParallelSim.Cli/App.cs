@@ -21,6 +21,8 @@ public static class App
             ValidateCommand.Create(),
             CalibrateCommand.Create(),
             BenchCommand.Create(),
+            SweepCommand.Create(refine: SimulatedEvaluation.Evaluate),
+            SweepBenchCommand.Create(),
         };
         root.HelpName = "parallelsim";
         return root;

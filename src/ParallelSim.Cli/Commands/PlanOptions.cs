@@ -55,6 +55,10 @@ public sealed class PlanOptions
         Gpu, Cluster, Gpus, GpusPerNode, Tp, Pp, Dp, Cp, Vpp, MicroBatch, GlobalBatch, Zero, Recompute, SequenceParallel,
         Schedule, Precision, FlashAttention, Dropout, OverlapGradReduce];
 
+    /// <summary>The flags that describe the model, the node type and the policy, without the plan's sizes (for sweeps).</summary>
+    public IEnumerable<Option> ModelAndCluster => [Model, Arch, Layers, Hidden, Heads, KvHeads, FfnHidden, Vocab, SeqLength, TiedEmbeddings,
+        Gpu, Cluster, GpusPerNode, Precision, FlashAttention, Dropout, OverlapGradReduce];
+
     public void AddTo(Command command)
     {
         foreach (var o in All)
@@ -128,6 +132,19 @@ public sealed class PlanOptions
         throw new UserInputException(problems);
     }
 
+    /// <summary>Precision, flash attention and the cost options from the flags; problems are added to the list.</summary>
+    public (PrecisionPolicy Precision, bool FlashAttention, CostOptions Costs) BindPolicy(ParseResult r, List<string> problems)
+    {
+        var precision = Lookup(ScheduleNames.Precision, r.GetValue(Precision) ?? "megatron", "--precision", problems);
+        bool flash = Flag(r, FlashAttention, problems) ?? true;
+        var costs = CostOptions.Default with
+        {
+            Dropout = Flag(r, Dropout, problems) ?? false,
+            OverlapGradReduce = Flag(r, OverlapGradReduce, problems) ?? true,
+        };
+        return (precision, flash, costs);
+    }
+
     /// <summary>A true|false flag; anything else is a problem naming the flag and the value.</summary>
     private static bool? Flag(ParseResult r, Option<string?> option, List<string> problems)
     {
@@ -152,9 +169,10 @@ public sealed class PlanOptions
         return table.Values.First();
     }
 
-    private ModelSpec BindModel(ParseResult r, Catalog catalog)
+    /// <summary>The model from the flags; <paramref name="defaultModel"/> (e.g. from a sweep spec) when --model is not given.</summary>
+    public ModelSpec BindModel(ParseResult r, Catalog catalog, string? defaultModel = null)
     {
-        string? name = r.GetValue(Model);
+        string? name = r.GetValue(Model) ?? defaultModel;
         int? layers = r.GetValue(Layers), hidden = r.GetValue(Hidden), heads = r.GetValue(Heads);
         string? archName = r.GetValue(Arch);
         Architecture? arch = null;
@@ -193,9 +211,18 @@ public sealed class PlanOptions
         return m;
     }
 
-    private NodeSpec BindNode(ParseResult r, Catalog catalog)
+    /// <summary>The node type from --cluster or --gpu (then the spec's defaults), with --gpus-per-node applied.</summary>
+    public NodeSpec BindNodeWithOverrides(ParseResult r, Catalog catalog, string? defaultCluster = null, string? defaultGpu = null)
+    {
+        var node = BindNode(r, catalog, defaultCluster, defaultGpu);
+        if (r.GetValue(GpusPerNode) is not int perNode) return node;
+        return perNode >= 1 ? node with { GpusPerNode = perNode } : throw new UserInputException($"--gpus-per-node must be at least 1 (got {perNode})");
+    }
+
+    private NodeSpec BindNode(ParseResult r, Catalog catalog, string? defaultCluster = null, string? defaultGpu = null)
     {
         string? gpuName = r.GetValue(Gpu), clusterName = r.GetValue(Cluster);
+        if (gpuName is null && clusterName is null) { gpuName = defaultGpu; clusterName = defaultCluster; }
         if (clusterName is not null)
         {
             var node = catalog.Node(clusterName);

@@ -28,9 +28,7 @@ public static class SimulateCommand
         {
             var fmt = CommonOptions.ParseFormat(r.GetValue(format)!);
             var input = plan.Bind(r, Catalog.Default);
-            var costs = CostModel.Evaluate(input.Model, input.Cluster, input.Plan, input.Costs);
-            var run = SimulatedPipeline.Run(input.Plan, costs, input.Costs, input.Cluster);
-            var result = Evaluator.Combine(input.Model, input.Cluster, input.Plan, input.Costs, costs, run.Outcome);
+            var (result, run) = SimulatedEvaluation.Run(input.Model, input.Cluster, input.Plan, input.Costs);
             if (r.GetValue(trace) is { } path) TraceFile.Write(path, [($"{run.Schedule.Name} m={run.Schedule.MicroBatches}", run.Timeline)]);
             r.InvocationConfiguration.Output.Write(SimulationReport.Render(result, fmt));
             if (r.GetValue(plot) is string plotPath)
