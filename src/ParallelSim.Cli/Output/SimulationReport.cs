@@ -37,7 +37,7 @@ public static class SimulationReport
         time.RightAligned.Add(1);
         time.Add("step", F(t.Step.Milliseconds, 1), "pipeline + exposed DP + optimizer");
         time.Add("compute", F(t.Compute.Milliseconds, 1), "busiest rank, all micro-batches");
-        time.Add("bubble", F(t.Bubble.Milliseconds, 1), $"{Pct(t.BubbleFraction)} of the pipeline time");
+        time.Add("bubble", F(t.Bubble.Milliseconds, 1), $"{Pct(t.BubbleFraction)}: idle compute over total, averaged over ranks");
         time.Add("tp comm", F(t.TpComm.Milliseconds, 1), "exposed, inside compute");
         time.Add("pp comm", F(t.PpComm.Milliseconds, 1), "point-to-point, per rank");
         time.Add("dp comm", F(t.DpComm.Milliseconds, 1), "gradient reduction (+ ZeRO gathers)");

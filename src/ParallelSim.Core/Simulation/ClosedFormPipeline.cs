@@ -16,10 +16,11 @@ public static class ClosedFormPipeline
     public static PipelineOutcome Evaluate(ParallelPlan plan, StepCosts costs, CostOptions o)
     {
         int p = plan.Pp, m = plan.MicroBatches, v = plan.Schedule == ScheduleKind.Interleaved ? plan.Vpp : 1;
-        var slot = Seconds.Zero; var busy = Seconds.Zero;
+        var slot = Seconds.Zero; var busy = Seconds.Zero; var busySum = Seconds.Zero;
         foreach (var st in costs.Stages)
         {
             var compute = st.Forward + st.Backward;
+            busySum += compute;
             var comm = o.OverlapP2P ? Seconds.Zero : 2 * v * costs.P2PTransfer;
             slot = Seconds.Max(slot, compute + comm);
             busy = Seconds.Max(busy, compute);
@@ -27,7 +28,9 @@ public static class ClosedFormPipeline
         double slots = plan.Schedule == ScheduleKind.Interleaved ? m + (p - 1.0) / v : m + p - 1.0;
         var inFlight = new double[p];
         for (int r = 0; r < p; r++) inFlight[r] = InFlight(plan.Schedule, p, m, v, r);
-        return new PipelineOutcome(slot * slots, busy * m, inFlight, "closed form");
+        var makespan = slot * slots;
+        double idle = makespan.Value > 0 ? 1 - m * busySum.Value / (p * makespan.Value) : 0;
+        return new PipelineOutcome(makespan, busy * m, inFlight, "closed form", Math.Max(0, idle));
     }
 
     /// <summary>

@@ -46,9 +46,10 @@ public static class Evaluator
         var tp = slowest.TpComm * mb;
         var cp = slowest.CpComm * mb;
         var pp = costs.P2PTransfer * (2.0 * mb * v);
-        var bubble = Seconds.Max(Seconds.Zero, pipe.Makespan - pipe.BusiestRankCompute - (o.OverlapP2P ? Seconds.Zero : pp));
+        // bubble: idle compute time over total, averaged over ranks (the same definition for the closed form and the simulator)
+        var bubble = pipe.Makespan * pipe.IdleFraction;
         var exposed = tp + (o.OverlapP2P ? Seconds.Zero : pp) + dpExposed + zero3Exposed;
-        var time = new TimeReport(step, pipe.BusiestRankCompute, bubble, pipe.Makespan.Value > 0 ? bubble.Value / pipe.Makespan.Value : 0,
+        var time = new TimeReport(step, pipe.BusiestRankCompute, bubble, pipe.IdleFraction,
             tp, pp, costs.DpComm + costs.Zero3Comm, cp, exposed, costs.Optimizer);
 
         // throughput: PaLM (arXiv:2204.02311 App. B) model FLOPs; HFU adds what recomputation runs again

@@ -19,7 +19,7 @@ public static class SimulatedPipeline
         var schedule = ScheduleGenerators.Build(plan.Schedule, p, plan.MicroBatches, StepCostsAdapter.Chunks(plan));
         var timeline = PipelineSimulator.Run(schedule, StepCostsAdapter.Durations(costs, plan, cluster), new SimulatorOptions(options.OverlapP2P));
         var summary = TimelineSummary.Of(timeline);
-        var outcome = new PipelineOutcome(summary.Makespan, summary.BusiestRankCompute, summary.PeakMicroBatchesHeld, "event simulation");
+        var outcome = new PipelineOutcome(summary.Makespan, summary.BusiestRankCompute, summary.PeakMicroBatchesHeld, "event simulation", summary.BubbleFraction);
         return new SimulatedRun(schedule, timeline, summary, outcome);
     }
 }
