@@ -27,5 +27,5 @@ public sealed record HeatmapCell(int Tp, int Pp, double? Value, string Status);
 /// <summary>A point of the GPUs-vs-time-to-train Pareto plot.</summary>
 public sealed record ParetoPoint(int Gpus, double DaysToTrain, string Label, bool OnFront);
 
-/// <summary>One validation case: published against predicted, and its tolerance.</summary>
-public sealed record ValidationPoint(string Suite, string Case, double Published, double Predicted, double TolerancePct);
+/// <summary>One validation case: published against predicted (in the suite's display unit), and its tolerance.</summary>
+public sealed record ValidationPoint(string Suite, string Case, double Published, double Predicted, double TolerancePct, string Unit);

@@ -59,7 +59,7 @@ public static class SweepPlot
             t.Alignment = Alignment.LowerLeft; t.LabelFontSize = 11; t.OffsetX = 6; t.OffsetY = -4;
         }
         plt.ShowLegend(Alignment.UpperRight);
-        plt.Axes.Margins(0.15, 0.2);
+        plt.Axes.Margins(0.2, 0.2); // room for the plan labels right of the points
         return plt;
     }
 

@@ -13,9 +13,13 @@ public static class SweepCommand
     {
         var options = new SweepOptions();
         var format = new Option<string>("--format") { Description = "table|markdown", DefaultValueFactory = _ => "table" };
+        var plot = new Option<string?>("--plot") { Description = "Write the tp-by-pp heatmap of the best objective (first GPU count) to FILE.png or FILE.svg" };
+        var paretoPlot = new Option<string?>("--pareto-plot") { Description = "Write GPUs vs days to train the token budget (several GPU counts) to FILE.png or FILE.svg" };
         var cmd = new Command("sweep", "Search every valid parallel plan (tp, pp, dp, cp, vpp, micro-batch, ZeRO, recompute, sequence parallelism, schedule) and rank them");
         options.AddTo(cmd);
         cmd.Options.Add(format);
+        cmd.Options.Add(plot);
+        cmd.Options.Add(paretoPlot);
         cmd.SetAction((r, cancel) =>
         {
             var problems = new List<string>();
@@ -35,6 +39,15 @@ public static class SweepCommand
             using (var bar = ConsoleProgress.IsTerminal(output) ? new ConsoleProgress(Console.Error) : null)
                 result = sweeper.Run(setup.Request, bar, cancel);
             output.Write(SweepReport.Render(result, sweeper, setup.Top, fmt, setup.Description));
+            if (r.GetValue(plot) is string plotPath)
+                PlotAdapters.Write(plotPath, p => Plotting.SweepPlot.SaveHeatmap(SweepPlotAdapter.Heatmap(result), SweepPlotAdapter.Objective(result).Label,
+                    $"Best plan per (tp, pp): {setup.Request.Model.Name} on {Fmt.N(setup.Request.GpuCounts[0])} x {setup.Request.Node.Gpu.Name}, colour = {SweepPlotAdapter.Objective(result).Label}", p));
+            if (r.GetValue(paretoPlot) is string paretoPath)
+            {
+                if (result.Pareto.Count == 0) throw new UserInputException("--pareto-plot needs several GPU counts (e.g. --gpus 512,1024,2048)");
+                PlotAdapters.Write(paretoPath, p => Plotting.SweepPlot.SavePareto(SweepPlotAdapter.Pareto(result),
+                    $"GPUs vs days to train {Fmt.Sig((setup.Request.TokenBudget ?? 300e9) / 1e9, 4)}B tokens: {setup.Request.Model.Name} on {setup.Request.Node.Gpu.Name}", p));
+            }
             if (setup.OutPath is { } path)
             {
                 SweepExport.Write(result, path);

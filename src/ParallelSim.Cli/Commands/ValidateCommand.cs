@@ -18,6 +18,8 @@ public static class ValidateCommand
         var cmd = new Command("validate", "Compare the cost model with published and measured runs (configs/reference); exit 1 when a case is outside its tolerance");
         cmd.Options.Add(format);
         cmd.Options.Add(suite);
+        var plot = new Option<string?>("--plot") { Description = "Write predicted vs published, one marker per case coloured by suite, to FILE.png or FILE.svg" };
+        cmd.Options.Add(plot);
         cmd.SetAction(r =>
         {
             var fmt = CommonOptions.ParseFormat(r.GetValue(format)!);
@@ -27,10 +29,29 @@ public static class ValidateCommand
             if (suites.Length == 0) throw new UserInputException($"--suite '{filter}' matches no suite");
             var outcomes = suites.Select(ReferenceCheck.Run).ToArray();
             r.InvocationConfiguration.Output.Write(Render(outcomes, fmt));
+            if (r.GetValue(plot) is string plotPath)
+                PlotAdapters.Write(plotPath, p => Plotting.ValidationPlot.Save(PlotPoints(outcomes), p));
             return outcomes.All(o => o.Passed) ? 0 : 1;
         });
         return cmd;
     }
+
+    /// <summary>One point per case: published against predicted, with the case's tolerance (or its suite's MAPE limit).</summary>
+    public static IReadOnlyList<Plotting.ValidationPoint> PlotPoints(IReadOnlyList<SuiteOutcome> outcomes) =>
+        outcomes.SelectMany(o => o.Cases.Select(c =>
+        {
+            // bytes are shown in GiB, fractions in percent
+            var (scale, unit) = c.Case.Metric switch
+            {
+                ReferenceMetric.StaticBytes or ReferenceMetric.PeakBytes => (1.0 / (1L << 30), "GiB"),
+                ReferenceMetric.Mfu => (100.0, "MFU %"),
+                ReferenceMetric.IterationSeconds => (1.0, "s"),
+                ReferenceMetric.ModelStateGB => (1.0, "GB"),
+                _ => (1.0, "GiB"),
+            };
+            return new Plotting.ValidationPoint(o.Suite.Name, c.Case.Name, c.Case.Expected * scale, c.Predicted * scale,
+                c.Case.TolerancePct ?? o.Suite.MapeLimitPct ?? 0, unit);
+        })).ToArray();
 
     public static string Render(IReadOnlyList<SuiteOutcome> outcomes, OutputFormat fmt)
     {

@@ -76,10 +76,12 @@ public class PlotRenderingTests
     [Fact]
     public void Validation_plot_names_each_suite_and_the_tolerance()
     {
-        var svg = ValidationPlot.Build([new("Table 5", "22B", 1.1, 1.05, 10), new("ZeRO", "x", 120, 120, 1)], "Predicted vs published").GetSvgXml(900, 820);
+        var svg = ValidationPlot.Svg([new("Table 5", "22B", 1.1, 1.05, 10, "s"), new("Table 5", "175B", 13.75, 14, 10, "s"), new("ZeRO", "x", 120, 120, 1, "GB")]);
         var texts = Texts(Parse(svg)).ToArray();
-        Assert.Contains("Table 5", texts);
-        Assert.Contains("ZeRO", texts);
+        Assert.Contains(texts, t => t.StartsWith("Table 5 (MAPE", StringComparison.Ordinal));
+        Assert.Contains(texts, t => t.StartsWith("ZeRO (MAPE", StringComparison.Ordinal));
         Assert.Contains("±10% tolerance", texts);
+        Assert.Contains("published (s)", texts);
+        Assert.Contains("predicted (GB)", texts);
     }
 }
