@@ -23,6 +23,7 @@ public static class App
             BenchCommand.Create(),
             SweepCommand.Create(refine: SimulatedEvaluation.Evaluate),
             SweepBenchCommand.Create(),
+            PlotsCommand.Create(),
         };
         root.HelpName = "parallelsim";
         return root;
