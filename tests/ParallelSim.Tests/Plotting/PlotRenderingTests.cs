@@ -74,6 +74,19 @@ public class PlotRenderingTests
     }
 
     [Fact]
+    public void Pareto_plot_labels_each_point_and_the_front()
+    {
+        var svg = SweepPlot.Pareto([new(512, 38.2, "tp4 pp8 dp16", true), new(1024, 19.4, "tp4 pp8 dp32", true), new(2048, 25, "tp8 pp16 dp16", false)],
+            "GPUs vs days to train 300B tokens").GetSvgXml(1000, 650);
+        var texts = Texts(Parse(svg)).ToArray();
+        Assert.Contains("GPUs vs days to train 300B tokens", texts);
+        Assert.Contains("days to train the token budget", texts);
+        Assert.Contains("GPUs", texts);
+        Assert.Contains("Pareto front", texts);
+        Assert.Contains("tp8 pp16 dp16", texts);
+    }
+
+    [Fact]
     public void Validation_plot_names_each_suite_and_the_tolerance()
     {
         var svg = ValidationPlot.Svg([new("Table 5", "22B", 1.1, 1.05, 10, "s"), new("Table 5", "175B", 13.75, 14, 10, "s"), new("ZeRO", "x", 120, 120, 1, "GB")]);
