@@ -165,6 +165,20 @@ public static class CostModel
         // with a sharded optimizer, --overlap-param-gather runs the parameter all-gather under the next step's first forward
         var overlappable = o.OverlapGradReduce ? largest.Backward : Seconds.Zero;
         if (o.OverlapGradReduce && plan.Zero >= ZeroStage.OptimizerStates) overlappable += largest.Forward;
+        if (o.OverlapGradReduce && plan.Dp > 1)
+        {
+            // Megatron DDP buckets (megatron/core/distributed/distributed_data_parallel.py: max(40M, 1M x dp) parameters,
+            // whole parameters, filled in backward order): the bucket holding the input embedding is complete only when
+            // the backward ends, so its reduction cannot overlap, and with the sharded optimizer its all-gather is the
+            // first one the next forward waits on
+            double bucket = Math.Min(gradElems, Math.Max(Math.Max(40e6, 1e6 * plan.Dp), ParameterCount.InputEmbedding(m) / t));
+            var bucketGrads = new Bytes(bucket * ModelStateBytes.GradientReduceBytes(plan.Precision));
+            var tail = plan.Zero == ZeroStage.None
+                ? Collectives.HierarchicalAllReduce(bucketGrads, dpPerNode, dpNodes, intra, inter)
+                : Collectives.HierarchicalReduceScatter(bucketGrads, dpPerNode, dpNodes, intra, inter)
+                  + Collectives.HierarchicalReduceScatter(new Bytes(bucket * 2), dpPerNode, dpNodes, intra, inter);
+            overlappable = Seconds.Min(overlappable, Seconds.Max(Seconds.Zero, dp - tail));
+        }
 
         // optimizer: memory-bound passes over this GPU's shard of the states
         double shardParams = gradElems / (plan.Zero >= ZeroStage.OptimizerStates ? plan.Dp : 1);
