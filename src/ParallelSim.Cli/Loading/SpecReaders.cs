@@ -40,6 +40,9 @@ internal static class SpecReaders
         }
         var attention = Optional("attentionEfficiency");
         var attentionBackward = Optional("attentionBackwardEfficiency");
+        double hbmEff = j.Number("hbmEfficiency", 1.0, min: 1e-3);
+        if (hbmEff > 1) j.Problems.Add($"{where}: hbmEfficiency ({hbmEff}) must be at most 1");
+        j.String("hbmEfficiencySource", "");
         double overhead = j.Number("kernelOverheadMicroseconds", 0, min: 0);
         j.String("kernelOverheadSource", "");
         string source = j.String("source");
@@ -48,7 +51,7 @@ internal static class SpecReaders
         j.RejectUnknown(); j.ThrowIfProblems();
         return new GpuSpec(name, FlopsPerSecond.FromTflops(bf16), fp8 is null ? null : FlopsPerSecond.FromTflops(fp8.Value),
             Bytes.FromGiB(mem), BytesPerSecond.FromGBps(hbm), link, BytesPerSecond.FromGBps(linkBw), node, curve,
-            Seconds.FromMicroseconds(overhead), new Source(source)) { AttentionEfficiency = attention, AttentionBackwardEfficiency = attentionBackward };
+            Seconds.FromMicroseconds(overhead), new Source(source)) { AttentionEfficiency = attention, AttentionBackwardEfficiency = attentionBackward, HbmEfficiency = hbmEff };
     }
 
     public static NodeSpec ReadNode(JsonElement e, string where, Func<string, GpuSpec> gpuByName)

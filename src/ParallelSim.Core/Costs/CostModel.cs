@@ -68,6 +68,10 @@ public static class CostModel
                 stageParams += ParameterCount.InputEmbedding(m);
                 fwd += Roofline.MemoryBound(gpu, 2 * 2 * tokens * h);
                 bi += Roofline.MemoryBound(gpu, 3 * 2 * tokens * h);
+                // the lookup's gradient is a dense (V/t)·h table, zero-filled then scattered into (PyTorch
+                // embedding_dense_backward, aten/src/ATen/native/cuda/Embedding.cu), then added to the accumulated gradient
+                // (Megatron megatron/core/distributed/distributed_data_parallel.py param hook: main_grad.add_(grad))
+                bi += Roofline.MemoryBound(gpu, (double)m.Vocab / t * h * EmbeddingGradBytes(plan.Precision));
                 // arXiv:2205.05198 §4.3: the embedding output (dropout mask when on) held on the first stage
                 acts += (o.Dropout ? 1 : 0) * tokens * h / (plan.SequenceParallel ? t : 1);
             }
@@ -161,11 +165,42 @@ public static class CostModel
         // with a sharded optimizer, --overlap-param-gather runs the parameter all-gather under the next step's first forward
         var overlappable = o.OverlapGradReduce ? largest.Backward : Seconds.Zero;
         if (o.OverlapGradReduce && plan.Zero >= ZeroStage.OptimizerStates) overlappable += largest.Forward;
+        if (o.OverlapGradReduce && plan.Dp > 1)
+        {
+            // Megatron DDP buckets (megatron/core/distributed/distributed_data_parallel.py: max(40M, 1M x dp) parameters,
+            // whole parameters, filled in backward order): the bucket holding the input embedding is complete only when
+            // the backward ends, so its reduction cannot overlap, and with the sharded optimizer its all-gather is the
+            // first one the next forward waits on
+            double bucket = Math.Min(gradElems, Math.Max(Math.Max(40e6, 1e6 * plan.Dp), ParameterCount.InputEmbedding(m) / t));
+            var bucketGrads = new Bytes(bucket * ModelStateBytes.GradientReduceBytes(plan.Precision));
+            var tail = plan.Zero == ZeroStage.None
+                ? Collectives.HierarchicalAllReduce(bucketGrads, dpPerNode, dpNodes, intra, inter)
+                : Collectives.HierarchicalReduceScatter(bucketGrads, dpPerNode, dpNodes, intra, inter)
+                  + Collectives.HierarchicalReduceScatter(new Bytes(bucket * 2), dpPerNode, dpNodes, intra, inter);
+            overlappable = Seconds.Min(overlappable, Seconds.Max(Seconds.Zero, dp - tail));
+        }
 
         // optimizer: memory-bound passes over this GPU's shard of the states
         double shardParams = gradElems / (plan.Zero >= ZeroStage.OptimizerStates ? plan.Dp : 1);
         var optimizer = Roofline.MemoryBound(gpu, shardParams * ModelStateBytes.OptimizerStepBytes(plan.Precision));
+        if (plan.Precision == PrecisionPolicy.Megatron)
+            // Megatron DDP keeps one contiguous fp32 grad buffer that the distributed optimizer does not shard: it is
+            // zeroed whole every step (distributed_data_parallel.py zero_grad_buffer) and, under the default
+            // --check-for-nan-in-loss-and-grad, each bucket's norm is read before its reduce-scatter
+            // (param_and_grad_buffer.py start_grad_sync): write 4 + read 4 bytes per parameter held
+            optimizer += Roofline.MemoryBound(gpu, gradElems * (4 + 4));
 
         return new StepCosts(stages, p2p, p2pInter, dp, overlappable, zero3, optimizer);
     }
+
+    /// <summary>
+    /// Bytes per element of the embedding's dense gradient per micro-batch: zero-fill, then read it and read and write
+    /// the accumulated gradient (torch-amp: fp32 weight and .grad; megatron: bf16 grad into the fp32 main grad).
+    /// </summary>
+    public static double EmbeddingGradBytes(PrecisionPolicy policy) => policy switch
+    {
+        PrecisionPolicy.TorchAmp => 4 + 4 + 4 + 4,
+        PrecisionPolicy.Megatron => 2 + 2 + 4 + 4,
+        _ => 2 + 2 + 2 + 2,
+    };
 }

@@ -24,7 +24,7 @@ public static class EfficiencyFit
     public static EfficiencyFitResult Fit(IReadOnlyList<KernelMeasurement> rows, GpuSpec gpu, string source)
     {
         if (rows.Count < 2) throw new ArgumentException("at least two measurements are needed to fit an efficiency curve");
-        double peak = gpu.PeakBf16.Value, bw = gpu.HbmBandwidth.Value, overhead = gpu.KernelOverhead.Value;
+        double peak = gpu.PeakBf16.Value, bw = gpu.AchievableHbmBandwidth.Value, overhead = gpu.KernelOverhead.Value;
 
         // parameters in log space keep them positive: x0 = ln(Max), x1 = ln(HalfFlops)
         double Predict(double max, double half, KernelMeasurement r) =>

@@ -45,8 +45,9 @@ public static class ModelStateBytes
     {
         // Megatron-LM optimizer.step (mixed precision): found-inf check and grad-norm read the fp32 main grads (4 + 4),
         // clipping scales them (read 4, write 4), Adam reads the grad (4) and reads and writes the main param and m, v
-        // (2 x 12), the main params are copied to the bf16 model params (read 4, write 2), zero_grad writes the grads (4)
-        PrecisionPolicy.Megatron => 4 + 4 + 8 + 4 + 24 + 6 + 4,
+        // (2 x 12), the main params are copied to the bf16 model params (read 4, write 2). Zeroing the grad buffer is
+        // not sharded by the distributed optimizer: CostModel charges it on every parameter held
+        PrecisionPolicy.Megatron => 4 + 4 + 8 + 4 + 24 + 6,
         // ZeRO (DeepSpeed fp16): the same passes over fp16 grads (2 bytes) with 12 bytes of fp32 states
         PrecisionPolicy.Zero => 2 + 2 + 4 + 2 + 24 + 6 + 2,
         // fused AdamW on fp32 params (torch-amp, bf16 autocast needs no loss scaling): read grad 4, read and write

@@ -5,7 +5,8 @@ namespace ParallelSim.Core.Costs;
 
 /// <summary>
 /// One kernel's time: the larger of its FLOPs at the efficiency its size reaches and its bytes at HBM
-/// bandwidth, plus a fixed launch overhead (the roofline model, Williams et al. 2009).
+/// bandwidth (the achievable rate, not the datasheet's), plus a fixed launch overhead (the roofline model,
+/// Williams et al. 2009).
 /// </summary>
 public static class Roofline
 {
@@ -13,7 +14,7 @@ public static class Roofline
     {
         if (flops <= 0 && bytes <= 0) return Seconds.Zero;
         double compute = flops / (gpu.PeakBf16.Value * gpu.GemmEfficiency.At(flops));
-        double memory = bytes / gpu.HbmBandwidth.Value;
+        double memory = bytes / gpu.AchievableHbmBandwidth.Value;
         return new Seconds(Math.Max(compute, memory)) + gpu.KernelOverhead;
     }
 
@@ -23,13 +24,13 @@ public static class Roofline
         if (flops <= 0 && bytes <= 0) return Seconds.Zero;
         var curve = (backward ? gpu.AttentionBackwardEfficiency : null) ?? gpu.AttentionEfficiency ?? gpu.GemmEfficiency;
         double compute = flops / (gpu.PeakBf16.Value * curve.At(flops));
-        double memory = bytes / gpu.HbmBandwidth.Value;
+        double memory = bytes / gpu.AchievableHbmBandwidth.Value;
         return new Seconds(Math.Max(compute, memory)) + gpu.KernelOverhead;
     }
 
     /// <summary>A memory-bound kernel (norm, activation, residual add, optimizer step).</summary>
     public static Seconds MemoryBound(GpuSpec gpu, double bytes) =>
-        bytes <= 0 ? Seconds.Zero : new Seconds(bytes / gpu.HbmBandwidth.Value) + gpu.KernelOverhead;
+        bytes <= 0 ? Seconds.Zero : new Seconds(bytes / gpu.AchievableHbmBandwidth.Value) + gpu.KernelOverhead;
 
     /// <summary>GEMM [m×k]·[k×n] in bf16: 2mnk FLOPs, reading both inputs and writing the output.</summary>
     public static Seconds MatMul(GpuSpec gpu, double m, double k, double n) =>

@@ -25,6 +25,13 @@ public sealed record GpuSpec(
     public EfficiencyCurve? AttentionEfficiency { get; init; }
     /// <summary>The fused attention backward kernel's efficiency (null: use <see cref="AttentionEfficiency"/>).</summary>
     public EfficiencyCurve? AttentionBackwardEfficiency { get; init; }
+    /// <summary>
+    /// Fraction of the datasheet HBM bandwidth a streaming kernel reaches (a device-to-device copy's bytes read +
+    /// written per second over the datasheet rate); 1 where nothing was measured.
+    /// </summary>
+    public double HbmEfficiency { get; init; } = 1.0;
+    /// <summary>The bandwidth memory-bound kernels see: datasheet x <see cref="HbmEfficiency"/>.</summary>
+    public BytesPerSecond AchievableHbmBandwidth => HbmBandwidth * HbmEfficiency;
 }
 
 /// <summary>

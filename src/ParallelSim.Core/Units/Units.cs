@@ -50,6 +50,7 @@ public readonly record struct Seconds(double Value) : IComparable<Seconds>
     public static bool operator >=(Seconds a, Seconds b) => a.Value >= b.Value;
     public int CompareTo(Seconds other) => Value.CompareTo(other.Value);
     public static Seconds Max(Seconds a, Seconds b) => a.Value >= b.Value ? a : b;
+    public static Seconds Min(Seconds a, Seconds b) => a.Value <= b.Value ? a : b;
 }
 
 /// <summary>A count of floating-point operations (multiply and add count as two).</summary>

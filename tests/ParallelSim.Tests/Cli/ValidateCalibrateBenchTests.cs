@@ -21,8 +21,8 @@ public class ValidateCalibrateBenchTests
     [Fact]
     public void Validate_exits_1_when_a_case_is_outside_its_tolerance()
     {
-        // the Megatron H100 suite's MAPE is above its 10% limit (a known gap), so the whole run fails
-        var r = CliRunner.Run("validate", "--format", "csv", "--suite", "megatron");
+        // one H200 static-memory row is outside its 2% (a known gap: allocator state), so the whole run fails
+        var r = CliRunner.Run("validate", "--format", "csv", "--suite", "h200-train-static");
         Assert.Equal(1, r.ExitCode);
         Assert.StartsWith("suite,case,metric,predicted,published,error,tolerance,ok", r.Out);
     }

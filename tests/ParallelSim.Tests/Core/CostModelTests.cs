@@ -75,4 +75,23 @@ public class CostModelTests
         var st = CostModel.Evaluate(m, c, plan, slowHost).Stages[0];
         Assert.True(st.Forward.Value >= m.Layers * 1e-3 * 10, $"forward {st.Forward.Value} s for {m.Layers} layers of at least 10 kernels at 1 ms each");
     }
+
+    [Fact]
+    public void Overlapped_dp_reduction_still_exposes_the_embedding_bucket()
+    {
+        // a small model whose DP traffic fits inside the last backward and first forward: only the bucket holding the
+        // input embedding (ready when the backward ends; gathered first by the next forward) stays exposed
+        var m = Catalog.Default.Model("gpt3-1.3b");
+        var c = new ClusterSpec(Catalog.Default.Node("dgx-h100"), 64);
+        var plan = new ParallelPlan(1, 1, 64, 1, 1, 1, 512, ZeroStage.OptimizerStates, RecomputeMode.None, false, ScheduleKind.OneFOneB, PrecisionPolicy.Megatron, true);
+        var costs = CostModel.Evaluate(m, c, plan, CostOptions.Default);
+        var st = costs.Stages[0];
+        Assert.True(costs.DpComm < st.Forward + st.Backward, "this plan's DP traffic should fit the overlap window");
+        var exposed = costs.DpComm - costs.DpOverlappable;
+        Assert.True(exposed > Seconds.Zero);
+        Assert.True(exposed < costs.DpComm * 0.5);
+        var none = CostModel.Evaluate(m, c, plan, CostOptions.Default with { OverlapGradReduce = false });
+        Assert.Equal(Seconds.Zero, none.DpOverlappable);
+    }
 }
+

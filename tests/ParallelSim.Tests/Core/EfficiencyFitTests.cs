@@ -16,7 +16,7 @@ public class EfficiencyFitTests
             foreach (double n in new[] { 1024.0, 4096, 12288 })
             {
                 double f = 2 * m * n * 4096, bytes = 2 * (m * 4096 + 4096 * n + m * n);
-                double t = Math.Max(f / (gpu.PeakBf16.Value * truth.At(f)), bytes / gpu.HbmBandwidth.Value) + gpu.KernelOverhead.Value;
+                double t = Math.Max(f / (gpu.PeakBf16.Value * truth.At(f)), bytes / gpu.AchievableHbmBandwidth.Value) + gpu.KernelOverhead.Value;
                 rows.Add(new KernelMeasurement($"{m}x{n}", f, bytes, t));
             }
         var fit = EfficiencyFit.Fit(rows, gpu, "test");
@@ -36,5 +36,16 @@ public class EfficiencyFitTests
         Assert.Equal(gpu.GemmEfficiency.Max, fit.Curve.Max, 3);
         Assert.Equal(gpu.GemmEfficiency.HalfFlops, fit.Curve.HalfFlops, gpu.GemmEfficiency.HalfFlops * 0.01);
         Assert.True(fit.MapePct < 8, $"MAPE {fit.MapePct:F2}%");
+    }
+
+    [Fact]
+    public void H200_memory_efficiency_is_the_measured_copy_rate_and_memory_bound_kernels_use_it()
+    {
+        var gpu = Catalog.Default.Gpu("H200-SXM-141GB");
+        var (_, info) = Catalog.EmbeddedFiles("calibration/h200").Single(f => f.Path.EndsWith("info.jsonl", StringComparison.Ordinal));
+        double copy = System.Text.Json.JsonDocument.Parse(info.Trim()).RootElement.GetProperty("copy_bytes_per_s").GetDouble();
+        Assert.Equal(copy / gpu.HbmBandwidth.Value, gpu.HbmEfficiency, 3);
+        double bytes = 1e9;
+        Assert.Equal(bytes / copy + gpu.KernelOverhead.Value, Roofline.MemoryBound(gpu, bytes).Value, 6);
     }
 }

@@ -14,11 +14,6 @@ public class ReferenceCaseTests
     /// <summary>Cases and suites the model does not meet yet, each with what we found (see also the validate output).</summary>
     public static readonly IReadOnlyDictionary<string, string> KnownGaps = new Dictionary<string, string>(StringComparer.Ordinal)
     {
-        ["megatron-readme-h100"] =
-            "MAPE 11.0% (limit 10%) with one setting of the unknowns: rows from 16B up are within 10% (32B -10.0%), but the " +
-            "small TP 1-2 models (1.7B, 7.1B) are predicted about 25% above their published MFU. The README's end-to-end " +
-            "timing includes data loading and logging, and H100 kernel efficiencies at hidden 2048-4096 are carried over " +
-            "from the H200 fit, not measured; no per-row constant was fitted to close it.",
         ["h200-train-static/gpt-125m mb 1 recompute none"] =
             "measured static memory is 53.7 MB above the exact 16 bytes x 125,262,336 parameters; the other five gpt-125m rows " +
             "are 3.5-23 MB above, so the excess is allocator state between iterations, not a model term.",
