@@ -58,6 +58,25 @@ public class ScheduleFileTests
     }
 
     [Fact]
+    public void An_interleaved_file_runs_with_its_chunks_per_rank_as_vpp()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"psim-schedule-{Guid.NewGuid():N}.csv");
+        try
+        {
+            File.WriteAllText(path, ScheduleCsv.Write(Interleaved1F1B.Build(4, 8, 2)));
+            var fromFile = CliRunner.Run(["simulate", .. Small, "--schedule-file", path, "--format", "json"]);
+            var generated = CliRunner.Run(["simulate", .. Small, "--schedule", "interleaved", "--vpp", "2", "--global-batch", "8", "--format", "json"]);
+            Assert.Equal("", fromFile.Err);
+            using var a = JsonDocument.Parse(fromFile.Out);
+            using var b = JsonDocument.Parse(generated.Out);
+            Assert.Equal(2, a.RootElement.GetProperty("plan").GetProperty("vpp").GetInt32());
+            double Step(JsonDocument d) => d.RootElement.GetProperty("time").GetProperty("stepSeconds").GetDouble();
+            Assert.Equal(Step(b), Step(a), 1e-12);
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
     public void Compare_schedules_adds_a_row_for_the_file_at_its_micro_batch_count()
     {
         var r = CliRunner.Run(["compare-schedules", .. Small, "--schedule-file", "zb-h1-p4-m8", "--format", "json"]);
