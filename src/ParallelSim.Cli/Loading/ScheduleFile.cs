@@ -57,8 +57,8 @@ public static class ScheduleFile
 
     /// <summary>
     /// The plan that runs the file: pp must be its ranks (the plan validator then checks the layers against its stages,
-    /// pp x vpp); its micro-batch count
-    /// sets the global batch (m × micro-batch × dp), unless <paramref name="globalBatchGiven"/> and they disagree.
+    /// pp x vpp); its micro-batch count sets the global batch (m × micro-batch × dp), unless
+    /// <paramref name="globalBatchGiven"/> and they disagree.
     /// With more than one chunk per rank the plan is interleaved with vpp = chunks, else 1F1B (the cost model's view).
     /// </summary>
     public static ParallelPlan Fit(ScheduleFileInput f, ParallelPlan plan, bool globalBatchGiven)
