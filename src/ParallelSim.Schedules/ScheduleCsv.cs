@@ -33,8 +33,8 @@ public static class ScheduleCsv
                 {
                     var kv = part.Split('=', 2, StringSplitOptions.TrimEntries);
                     if (kv.Length == 1 && kv[0].Length > 0) name = kv[0];
-                    else if (kv.Length == 2 && kv[0] == "stages") stages = int.Parse(kv[1], CultureInfo.InvariantCulture);
-                    else if (kv.Length == 2 && kv[0] == "microbatches") micro = int.Parse(kv[1], CultureInfo.InvariantCulture);
+                    else if (kv.Length == 2 && kv[0] == "stages") stages = Count(kv[1], "stages", lineNo);
+                    else if (kv.Length == 2 && kv[0] == "microbatches") micro = Count(kv[1], "microbatches", lineNo);
                 }
                 continue;
             }
@@ -48,10 +48,15 @@ public static class ScheduleCsv
             }
             ranks.Add(actions);
         }
+        while (ranks.Count > 0 && ranks[^1].Count == 0) ranks.RemoveAt(ranks.Count - 1); // trailing blank lines are not ranks
         var all = ranks.SelectMany(r => r).ToArray();
         return new PipelineSchedule(name,
             stages ?? (all.Length == 0 ? 0 : all.Max(a => a.Stage) + 1),
             micro ?? (all.Length == 0 ? 0 : all.Max(a => a.MicroBatch) + 1),
             ranks);
     }
+
+    private static int Count(string text, string key, int lineNo) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n >= 1 ? n
+        : throw new FormatException($"line {lineNo}: {key}={text} is not a whole number of at least 1");
 }

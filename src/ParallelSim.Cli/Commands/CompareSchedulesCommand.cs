@@ -10,7 +10,7 @@ using ParallelSim.Schedules.Simulation;
 namespace ParallelSim.Cli.Commands;
 
 /// <summary>
-/// `parallelsim compare-schedules`: one model, cluster and plan under GPipe, 1F1B and interleaved 1F1B (the
+/// `parallelsim compare-schedules`: one model, cluster and plan under GPipe, 1F1B, ZB-H1 and interleaved 1F1B (the
 /// plan's vpp, or 2 when vpp is 1 and the layers allow), for each micro-batch count asked for; the global
 /// batch follows as m × micro-batch × dp.
 /// </summary>
@@ -24,8 +24,9 @@ public static class CompareSchedulesCommand
         var plot = new Option<string?>("--plot") { Description = "Write the timelines, one panel per schedule (first micro-batch count), to FILE.png or FILE.svg" };
         var bubblePlot = new Option<string?>("--bubble-plot") { Description = "Write bubble fraction vs micro-batches, one line per schedule, to FILE.png or FILE.svg" };
         var micro = new Option<string?>("--micro-batches") { Description = "Micro-batch counts per step to compare, e.g. 8,16,32,64 [default: the plan's]" };
-        var cmd = new Command("compare-schedules", "Compare pipeline schedules (GPipe, 1F1B, interleaved) on one plan: step time, bubble, peak memory, MFU");
+        var cmd = new Command("compare-schedules", "Compare pipeline schedules (GPipe, 1F1B, ZB-H1, interleaved) on one plan: step time, bubble, peak memory, MFU");
         plan.AddTo(cmd);
+        cmd.Options.Add(plan.ScheduleFile);
         cmd.Options.Add(micro);
         cmd.Options.Add(format);
         cmd.Options.Add(trace);
@@ -34,14 +35,16 @@ public static class CompareSchedulesCommand
         cmd.SetAction(r =>
         {
             var fmt = CommonOptions.ParseFormat(r.GetValue(format)!);
-            var counts = ParseCounts(r.GetValue(micro));
+            // a schedule file adds its own row; the generated schedules are compared at its micro-batch count unless told otherwise
+            var file = plan.BindScheduleFile(r, exclusive: false);
+            var counts = ParseCounts(r.GetValue(micro)) ?? (file is null ? null : [file.Schedule.MicroBatches]);
             // the global batch and the schedule vary per row: validate the plan with the first count under 1F1B
             int vpp = r.GetValue(plan.Vpp) ?? 1;
             var input = plan.Bind(r, Catalog.Default, p => p with
             {
                 GlobalBatch = counts is null ? p.GlobalBatch : p.MicroBatch * p.Dp * counts[0], Schedule = ScheduleKind.OneFOneB, Vpp = 1,
             });
-            var rows = Compare(input, counts ?? [input.Plan.MicroBatches], vpp);
+            var rows = Compare(input, counts ?? [input.Plan.MicroBatches], vpp, file);
             if (r.GetValue(trace) is { } path)
                 TraceFile.Write(path, rows.Where(x => x.Run is not null).Select(x => ($"{x.Schedule} vpp={x.Vpp} m={x.MicroBatches}", x.Run!.Timeline)).ToArray());
             r.InvocationConfiguration.Output.Write(ScheduleComparisonReport.Render(input, rows, fmt));
@@ -85,7 +88,7 @@ public static class CompareSchedulesCommand
     }
 
     /// <summary>Every (schedule, m) pair, simulated; a pair the plan cannot run carries the reason instead.</summary>
-    public static IReadOnlyList<ScheduleComparisonRow> Compare(SimulationInput input, IReadOnlyList<int> counts, int vpp = 1)
+    public static IReadOnlyList<ScheduleComparisonRow> Compare(SimulationInput input, IReadOnlyList<int> counts, int vpp = 1, ScheduleFileInput? file = null)
     {
         var basePlan = input.Plan;
         int v = vpp > 1 ? vpp : 2;
@@ -93,6 +96,7 @@ public static class CompareSchedulesCommand
         {
             (ScheduleKind.GPipe, 1, null),
             (ScheduleKind.OneFOneB, 1, null),
+            (ScheduleKind.ZeroBubbleH1, 1, null),
             (ScheduleKind.Interleaved, v, input.Model.Layers % (basePlan.Pp * v) != 0
                 ? $"layers ({input.Model.Layers}) not divisible by pp x vpp ({basePlan.Pp} x {v})"
                 : basePlan.Pp == 1 ? "pp is 1" : null),
@@ -110,7 +114,21 @@ public static class CompareSchedulesCommand
                 var result = Evaluator.Combine(input.Model, input.Cluster, plan, input.Costs, costs, run.Outcome);
                 rows.Add(new ScheduleComparisonRow(name, chunks, m, plan.GlobalBatch, result, run, null));
             }
+        if (file is not null) rows.Add(FileRow(input, file));
         return rows;
+    }
+
+    /// <summary>The user's schedule at its own micro-batch count, named after its file; skipped when the plan cannot hold it.</summary>
+    private static ScheduleComparisonRow FileRow(SimulationInput input, ScheduleFileInput file)
+    {
+        string name = Path.GetFileNameWithoutExtension(file.Label);
+        var plan = ScheduleFile.Fit(file, input.Plan, globalBatchGiven: false);
+        var errors = PlanValidator.Validate(input.Model, input.Cluster, plan).Where(i => i.Severity == Severity.Error).Select(i => i.Message).ToArray();
+        if (errors.Length > 0) return new ScheduleComparisonRow(name, plan.Vpp, plan.MicroBatches, plan.GlobalBatch, null, null, string.Join("; ", errors));
+        var costs = CostModel.Evaluate(input.Model, input.Cluster, plan, input.Costs);
+        var run = SimulatedPipeline.Run(file.Schedule, plan, costs, input.Costs, input.Cluster);
+        var result = Evaluator.Combine(input.Model, input.Cluster, plan, input.Costs, costs, run.Outcome);
+        return new ScheduleComparisonRow(name, plan.Vpp, plan.MicroBatches, plan.GlobalBatch, result, run, null);
     }
 }
 

@@ -147,14 +147,16 @@ public static class ExplainCommand
         if (problems.Count > 0) throw new UserInputException(problems);
 
         // the time cost needs a plan that binds; the fractions do not
-        double? slot = null; int m;
+        double? slot = null, weight = null; int m;
         try
         {
             var input = plan.Bind(r, catalog);
             var sim = Evaluator.Evaluate(input.Model, input.Cluster, input.Plan, input.Costs);
             int chunks = input.Plan.Schedule == ScheduleKind.Interleaved ? input.Plan.Vpp : 1;
             // the slot of the closed-form pipeline: slowest stage forward + backward, plus its sends unless overlapped
-            slot = sim.Costs.Stages.Max(st => (st.Forward + st.Backward).Value) + (input.Costs.OverlapP2P ? 0 : 2 * chunks * sim.Costs.P2PTransfer.Value);
+            var slowest = sim.Costs.Stages.MaxBy(st => (st.Forward + st.Backward).Value)!;
+            slot = (slowest.Forward + slowest.Backward).Value + (input.Costs.OverlapP2P ? 0 : 2 * chunks * sim.Costs.P2PTransfer.Value);
+            weight = slowest.BackwardWeight.Value;
             m = microBatches ?? input.Plan.MicroBatches;
         }
         catch (UserInputException)
@@ -162,7 +164,7 @@ public static class ExplainCommand
             int dp = r.GetValue(plan.Dp) ?? 1, micro = r.GetValue(plan.MicroBatch) ?? 1;
             m = microBatches ?? Math.Max(1, GlobalBatch(r, plan) / Math.Max(1, micro * dp));
         }
-        return BubbleExplainer.Explain(new BubbleInput(p, m, v, schedule, slot));
+        return BubbleExplainer.Explain(new BubbleInput(p, m, v, schedule, slot, weight));
     }
 
     private static Explanation Memory(SimulationInput input, LoraSettings? lora) =>

@@ -45,7 +45,8 @@ public sealed class PlanOptions
     public readonly Option<int?> Zero = new("--zero") { Description = "ZeRO stage 0|1|2|3 [default: 0]" };
     public readonly Option<string?> Recompute = new("--recompute") { Description = "none|selective|full [default: selective]" };
     public readonly Option<string?> SequenceParallel = new("--sequence-parallel") { Description = "Sequence parallelism (true|false) [default: true]" };
-    public readonly Option<string?> Schedule = new("--schedule") { Description = "gpipe|1f1b|interleaved [default: 1f1b]" };
+    public readonly Option<string?> Schedule = new("--schedule") { Description = "gpipe|1f1b|interleaved|zb-h1 [default: 1f1b]" };
+    public readonly Option<string?> ScheduleFile = new(Loading.ScheduleFile.Flag) { Description = "Run this schedule instead of a generated one: CSV, one row of actions per rank (0F0,0F1,0B0,...), or a shipped name (1f1b-p4-m8)" };
     public readonly Option<string?> Precision = new("--precision") { Description = "megatron|zero|torch-amp|bf16 [default: megatron]" };
     public readonly Option<string?> FlashAttention = new("--flash-attention") { Description = "Flash attention (true|false) [default: true]" };
     public readonly Option<string?> Dropout = new("--dropout") { Description = "Dropout on: masks are stored (true|false) [default: false]" };
@@ -58,6 +59,20 @@ public sealed class PlanOptions
     /// <summary>The flags that describe the model, the node type and the policy, without the plan's sizes (for sweeps).</summary>
     public IEnumerable<Option> ModelAndCluster => [Model, Arch, Layers, Hidden, Heads, KvHeads, FfnHidden, Vocab, SeqLength, TiedEmbeddings,
         Gpu, Cluster, GpusPerNode, Precision, FlashAttention, Dropout, OverlapGradReduce];
+
+    /// <summary>
+    /// The --schedule-file, loaded and validated, or null when not given. The file decides the schedule and the
+    /// chunks per rank, so (when <paramref name="exclusive"/>) --schedule and --vpp are not allowed with it.
+    /// </summary>
+    public ScheduleFileInput? BindScheduleFile(ParseResult r, bool exclusive = true)
+    {
+        if (r.GetValue(ScheduleFile) is not string path) return null;
+        var problems = new List<string>();
+        if (exclusive && r.GetValue(Schedule) is not null) problems.Add($"{Loading.ScheduleFile.Flag} decides the schedule: leave out --schedule");
+        if (exclusive && r.GetValue(Vpp) is not null) problems.Add($"{Loading.ScheduleFile.Flag} decides the chunks per rank (stages / ranks): leave out --vpp");
+        if (problems.Count > 0) throw new UserInputException(problems);
+        return Loading.ScheduleFile.Load(path);
+    }
 
     public void AddTo(Command command)
     {

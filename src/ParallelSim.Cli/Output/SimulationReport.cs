@@ -10,12 +10,13 @@ namespace ParallelSim.Cli.Output;
 /// <summary>Renders a simulation result as tables (text, Markdown, CSV) or one JSON object.</summary>
 public static class SimulationReport
 {
-    public static string Render(SimulationResult r, OutputFormat format) =>
-        format == OutputFormat.Json ? Json(r).ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n"
-        : format == OutputFormat.Csv ? Tables(r).Last().Render(format) // CSV: the one-row summary
-        : string.Join("\n", Tables(r).Select(t => t.Render(format)));
+    /// <summary><paramref name="scheduleFile"/> names the --schedule-file the pipeline ran, when one did.</summary>
+    public static string Render(SimulationResult r, OutputFormat format, string? scheduleFile = null) =>
+        format == OutputFormat.Json ? Json(r, scheduleFile).ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n"
+        : format == OutputFormat.Csv ? Tables(r, scheduleFile).Last().Render(format) // CSV: the one-row summary
+        : string.Join("\n", Tables(r, scheduleFile).Select(t => t.Render(format)));
 
-    public static IReadOnlyList<TextTable> Tables(SimulationResult r)
+    public static IReadOnlyList<TextTable> Tables(SimulationResult r, string? scheduleFile = null)
     {
         var m = r.Model; var c = r.Cluster; var p = r.Plan;
         var setup = new TextTable($"ParallelSim: {m.Name} on {c.Gpus} x {c.Gpu.Name} ({c.Nodes} x {c.Name})", "what", "value");
@@ -23,6 +24,7 @@ public static class SimulationReport
         setup.Add("cluster", $"{c.Gpus} GPUs, {c.GpusPerNode} per node, {F(c.Gpu.PeakBf16.Tflops, 1)} TFLOP/s bf16 peak, {F(c.Gpu.Memory.GiB, 1)} GiB each");
         setup.Add("plan", $"tp {p.Tp}, pp {p.Pp}, dp {p.Dp}, cp {p.Cp}, vpp {p.Vpp}; micro-batch {p.MicroBatch}, global batch {p.GlobalBatch} ({p.MicroBatches} micro-batches)");
         setup.Add("policy", $"{ScheduleNames.Name(p.Schedule)}, ZeRO {(int)p.Zero}, recompute {ScheduleNames.Name(p.Recompute)}, sequence parallel {(p.SequenceParallel ? "on" : "off")}, {ScheduleNames.Name(p.Precision)} precision, flash attention {(p.FlashAttention ? "on" : "off")}");
+        if (scheduleFile is not null) setup.Add("schedule", $"from {scheduleFile} (validated; the policy names the cost model's view of it)");
         foreach (var w in r.Warnings) setup.Add("warning", w.Message);
 
         var mem = new TextTable($"Memory per GPU by pipeline stage (GiB; capacity {F(r.Memory.Capacity.GiB, 1)} GiB)",
@@ -51,6 +53,13 @@ public static class SimulationReport
         summary.Add(F(t.Step.Milliseconds, 1), F(th.TokensPerSecond, 0), F(th.ModelFlopsPerGpu.Tflops, 1), F(th.HardwareFlopsPerGpu.Tflops, 1),
             Pct(th.Mfu), Pct(th.Hfu), Pct(t.BubbleFraction), F(r.Memory.Peak.GiB, 2), F(r.Memory.Capacity.GiB, 1), r.Memory.Fits ? "yes" : "no");
         return [setup, mem, time, summary];
+    }
+
+    public static JsonObject Json(SimulationResult r, string? scheduleFile = null)
+    {
+        var json = Json(r);
+        if (scheduleFile is not null) json["plan"]!.AsObject()["scheduleFile"] = scheduleFile;
+        return json;
     }
 
     public static JsonObject Json(SimulationResult r)

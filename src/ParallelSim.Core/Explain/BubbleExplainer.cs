@@ -4,7 +4,8 @@ using static ParallelSim.Core.Explain.StepList;
 namespace ParallelSim.Core.Explain;
 
 /// <summary>Pipeline shape and, when a plan was simulated, the time of one micro-batch's forward and backward on the slowest stage.</summary>
-public sealed record BubbleInput(int Stages, int MicroBatches, int VirtualStages, ScheduleKind Schedule, double? SlotSeconds);
+/// <remarks><c>WeightSeconds</c> is that stage's weight-gradient pass T_W, which ZB-H1 moves into the bubble.</remarks>
+public sealed record BubbleInput(int Stages, int MicroBatches, int VirtualStages, ScheduleKind Schedule, double? SlotSeconds, double? WeightSeconds = null);
 
 /// <summary>The pipeline bubble of GPipe, 1F1B and interleaved 1F1B at p, m, v, and its cost in time.</summary>
 public static class BubbleExplainer
@@ -22,19 +23,30 @@ public static class BubbleExplainer
         // arXiv:2104.04473 §2.2.2: interleaved with v chunks, bubble (1/v)(p-1)/m, communication × v
         double inter = s.Add($"interleaved 1F1B with v = {v} chunks (m must be a multiple of p; v× the pipeline messages)", $"(p - 1)/(v·m) = {p - 1}/({v}·{m})",
             (p - 1) / (v * m), "fraction", "arXiv:2104.04473 §2.2.2");
-        double chosen = i.Schedule == ScheduleKind.Interleaved ? inter : i.Schedule == ScheduleKind.GPipe ? gpipe : oneF;
+        // arXiv:2401.10241 Table 2 with T_F = T_B = T_W (its README's assumption): (p - 1)(T_F + T_B - T_W) over m(T_F + T_B + T_W)
+        double zb = s.Add("ZB-H1: weight passes fill the drain, same activations as 1F1B (with equal F, B and W passes)", $"(p - 1)/(3m) = {p - 1}/(3·{m})",
+            (p - 1) / (3 * m), "fraction", "arXiv:2401.10241 Table 2");
+        double chosen = i.Schedule switch
+        {
+            ScheduleKind.Interleaved => inter, ScheduleKind.GPipe => gpipe, ScheduleKind.ZeroBubbleH1 => zb, _ => oneF,
+        };
         double vEff = i.Schedule == ScheduleKind.Interleaved ? v : 1;
-        // share of the whole step: bubble / (ideal + bubble) = (p-1)/(v·m + p - 1)
-        double share = s.Add($"{ScheduleNames.Name(i.Schedule)}: share of the pipeline time spent idle", $"(p - 1)/(v·m + p - 1) = {p - 1}/({vEff}·{m} + {p - 1})",
-            (p - 1) / (vEff * m + p - 1), "fraction", "arXiv:2104.04473 eq. 1 (m + p - 1 slots)");
-        if (i.SlotSeconds is double slot)
+        // share of the whole step: bubble / (ideal + bubble) = chosen / (1 + chosen); (p-1)/(v·m + p - 1) for GPipe, 1F1B and interleaved
+        double share = s.Add($"{ScheduleNames.Name(i.Schedule)}: share of the pipeline time spent idle", $"b/(1 + b) = {G(chosen)}/(1 + {G(chosen)})",
+            chosen / (1 + chosen), "fraction", "bubble over (ideal + bubble)");
+        if (i.Schedule == ScheduleKind.ZeroBubbleH1 && i.SlotSeconds is double zslot && i.WeightSeconds is double w)
+        {
+            s.Add("one micro-batch's forward + backward on the slowest stage, and its weight pass", $"t_f + t_b (t_w = {G(w)} s)", zslot, "s", "cost model (as simulate)");
+            // arXiv:2401.10241 Table 2: ZB-H1 bubble (p - 1)(T_F + T_B - T_W), T_B the input backward: (p - 1)(slot - 2·t_w)
+            s.Add("ZB-H1: idle time per step", $"(p - 1)(t_f + t_b - 2·t_w) = {p - 1}·({G(zslot)} - 2·{G(w)})", (p - 1) * (zslot - 2 * w), "s", "arXiv:2401.10241 Table 2");
+        }
+        else if (i.SlotSeconds is double slot)
         {
             s.Add("one micro-batch's forward + backward on the slowest stage (simulated)", "t_f + t_b", slot, "s", "cost model (as simulate)");
             s.Add($"{ScheduleNames.Name(i.Schedule)}: idle time per step", $"(p - 1)(t_f + t_b)/v = {p - 1}·{G(slot)}/{vEff}", (p - 1) * slot / vEff, "s", "arXiv:2104.04473 §2.2");
             s.Add("pipeline time per step", $"(m + (p - 1)/v)(t_f + t_b) = ({m} + {p - 1}/{vEff})·{G(slot)}", (m + (p - 1) / vEff) * slot, "s", "arXiv:2104.04473 eq. 1");
         }
         else s.Note("give a full plan (model, cluster, tp/pp/dp, batch) to turn the fractions into seconds");
-        s.Note("zero-bubble schedules split the backward into input and weight parts to fill the bubble: ZB-H1 (p-1)(T_F + T_B - T_W) (arXiv:2401.10241 Table 2)");
         return s.Answer("bubble", chosen, "fraction",
             $"{ScheduleNames.Name(i.Schedule)} at p {p}, m {m}{(vEff > 1 ? $", v {vEff}" : "")}: bubble {F(chosen * 100, 1)}% of the ideal time ({F(share * 100, 1)}% of the step)");
     }

@@ -69,7 +69,13 @@ public static class MemoryExplainer
         s.Add($"activations per micro-batch on this stage ({stage.Layers} layers + embedding/logits inputs)", $"{stage.Layers} × {G(perLayer / GB)} GB + stage extras",
             cost.ActivationsPerMicroBatch.Value / GB, "GB", "arXiv:2205.05198 §4.3");
         s.Add($"micro-batches in flight on stage {stage.Stage} ({ScheduleNames.Name(p.Schedule)}, p {p.Pp}, m {p.MicroBatches})",
-            p.Schedule == ScheduleKind.GPipe ? "GPipe: m" : p.Schedule == ScheduleKind.OneFOneB ? "1F1B: min(p - r, m)" : "interleaved: p(1 + (p-1)/(p·v)) on rank 0",
+            p.Schedule switch
+            {
+                ScheduleKind.GPipe => "GPipe: m",
+                ScheduleKind.OneFOneB => "1F1B: min(p - r, m)",
+                ScheduleKind.ZeroBubbleH1 => "ZB-H1: min(p - r, m), as 1F1B (arXiv:2401.10241 Table 2)",
+                _ => "interleaved: p(1 + (p-1)/(p·v)) on rank 0",
+            },
             stage.MicroBatchesInFlight, "micro-batches", "arXiv:2104.04473 §2.2; arXiv:2205.05198 §4.2.3");
         s.Add("activations held at the peak", $"{G(cost.ActivationsPerMicroBatch.Value / GB)} GB × {G(stage.MicroBatchesInFlight)}", activations / GB, "GB",
             "product of the two above");

@@ -6,7 +6,11 @@ public enum ZeroStage { None = 0, OptimizerStates = 1, Gradients = 2, Parameters
 /// <summary>Activation recomputation: none, selective (attention core, arXiv:2205.05198), full (layer input only).</summary>
 public enum RecomputeMode { None, Selective, Full }
 
-public enum ScheduleKind { GPipe, OneFOneB, Interleaved }
+/// <summary>
+/// Pipeline schedules: GPipe, 1F1B (PipeDream-Flush), interleaved 1F1B, and ZB-H1 (arXiv:2401.10241: 1F1B
+/// with the backward split into input and weight passes, the weight passes filling the cool-down bubble).
+/// </summary>
+public enum ScheduleKind { GPipe, OneFOneB, Interleaved, ZeroBubbleH1 }
 
 /// <summary>
 /// Precision and optimizer bookkeeping. Megatron: bf16 params, fp32 main grads and params, Adam (18 B/param).

@@ -87,7 +87,7 @@ public static class ScheduleNames
 {
     public static readonly IReadOnlyDictionary<string, ScheduleKind> Schedules = new Dictionary<string, ScheduleKind>(StringComparer.OrdinalIgnoreCase)
     {
-        ["gpipe"] = ScheduleKind.GPipe, ["1f1b"] = ScheduleKind.OneFOneB, ["interleaved"] = ScheduleKind.Interleaved,
+        ["gpipe"] = ScheduleKind.GPipe, ["1f1b"] = ScheduleKind.OneFOneB, ["interleaved"] = ScheduleKind.Interleaved, ["zb-h1"] = ScheduleKind.ZeroBubbleH1,
     };
     public static readonly IReadOnlyDictionary<string, RecomputeMode> Recompute = new Dictionary<string, RecomputeMode>(StringComparer.OrdinalIgnoreCase)
     {

@@ -10,38 +10,65 @@ namespace ParallelSim.Core.Simulation;
 public static class ClosedFormPipeline
 {
     /// <summary>
-    /// arXiv:2104.04473 §2.2: GPipe and 1F1B take (m + p - 1) slots of the slowest stage; interleaved with v
-    /// chunks m + (p - 1)/v. A slot is one micro-batch's forward and backward plus its point-to-point sends.
+    /// The slowest stage sets the pace: a slot is its forward and full backward plus its point-to-point sends,
+    /// and the makespan follows from <see cref="Makespan"/>.
     /// </summary>
     public static PipelineOutcome Evaluate(ParallelPlan plan, StepCosts costs, CostOptions o)
     {
         int p = plan.Pp, m = plan.MicroBatches, v = plan.Schedule == ScheduleKind.Interleaved ? plan.Vpp : 1;
-        var slot = Seconds.Zero; var busy = Seconds.Zero; var busySum = Seconds.Zero;
+        var slot = Seconds.Zero; StageCost? slowest = null; var busy = Seconds.Zero; var busySum = Seconds.Zero;
         foreach (var st in costs.Stages)
         {
             var compute = st.Forward + st.Backward;
             busySum += compute;
             var comm = o.OverlapP2P ? Seconds.Zero : 2 * v * costs.P2PTransfer;
-            slot = Seconds.Max(slot, compute + comm);
+            if ((compute + comm).Value > slot.Value) { slot = compute + comm; slowest = st; }
             busy = Seconds.Max(busy, compute);
         }
-        double slots = plan.Schedule == ScheduleKind.Interleaved ? m + (p - 1.0) / v : m + p - 1.0;
         var inFlight = new double[p];
         for (int r = 0; r < p; r++) inFlight[r] = InFlight(plan.Schedule, p, m, v, r);
-        var makespan = slot * slots;
+        var weight = slowest?.BackwardWeight ?? Seconds.Zero;
+        var fill = slowest is null ? Seconds.Zero : WeightFill(slowest.Forward, slowest.BackwardInput, slowest.BackwardWeight);
+        var makespan = Makespan(plan.Schedule, p, m, v, slot, weight, fill);
         double idle = makespan.Value > 0 ? 1 - m * busySum.Value / (p * makespan.Value) : 0;
         return new PipelineOutcome(makespan, busy * m, inFlight, "closed form", Math.Max(0, idle));
     }
 
     /// <summary>
+    /// How much of the drain one weight pass fills: T_W, as long as it is no longer than the forward and the input
+    /// backward (the paper's Table 1 has T_W &lt; T_F &lt; T_B); a longer W fills only the shorter of the two.
+    /// </summary>
+    // arXiv:2401.10241 Table 2 assumes T_W <= T_F, T_B; beyond, min(T_F, T_B, T_W) (derived; checked against the event simulator)
+    public static Seconds WeightFill(Seconds forward, Seconds backwardInput, Seconds weight) =>
+        new(Math.Min(weight.Value, Math.Min(forward.Value, backwardInput.Value)));
+
+    /// <summary>
+    /// Pipeline makespan with identical stages, for <paramref name="slot"/> = one micro-batch's forward and full
+    /// backward (input plus weight pass, plus the sends), <paramref name="weight"/> = its weight pass T_W and
+    /// <paramref name="fill"/> = what a weight pass fills of the drain (<see cref="WeightFill"/>; T_W in the paper's regime).
+    /// </summary>
+    public static Seconds Makespan(ScheduleKind schedule, int p, int m, int v, Seconds slot, Seconds weight, Seconds fill) => schedule switch
+    {
+        // arXiv:2104.04473 §2.2.2: interleaved 1F1B takes m + (p - 1)/v slots
+        ScheduleKind.Interleaved => slot * (m + (p - 1.0) / v),
+        // arXiv:2401.10241 Table 2: ZB-H1 bubble (p - 1)(T_F + T_B - T_W) vs 1F1B's (p - 1)(T_F + T_B + T_W), i.e. 2(p - 1)T_W less
+        // for m >= p: W leaves the backward chain ((p - 1)T_W) and p - 1 W passes fill the drain. Below (outside the table) the
+        // generator's order fills it with min(p - 1, max(0, 2m - p)) (derived from ZeroBubbleH1's order; checked against the simulator;
+        // exact when T_W <= T_F, T_B, else within p - 1 fills)
+        ScheduleKind.ZeroBubbleH1 => slot * (m + p - 1.0) - weight * (p - 1.0) - fill * Math.Min(p - 1, Math.Max(0, 2 * m - p)),
+        // arXiv:2104.04473 §2.2.1: GPipe and 1F1B take m + p - 1 slots
+        _ => slot * (m + p - 1.0),
+    };
+
+    /// <summary>
     /// Micro-batches' worth of activations held at the peak on rank r: GPipe m; 1F1B min(p - r, m)
-    /// (arXiv:2104.04473 §2.2); interleaved 2(p - r - 1) + (v - 1)p + 1 chunks of 1/v each (Megatron-LM's
+    /// (arXiv:2104.04473 §2.2), and ZB-H1 the same (arXiv:2401.10241 Table 2: p·M_B, as 1F1B); interleaved 2(p - r - 1) + (v - 1)p + 1 chunks of 1/v each (Megatron-LM's
     /// warm-up count), which on rank 0 is p(1 + (p - 1)/(p v)) (arXiv:2205.05198 §4.2.3).
     /// </summary>
     public static double InFlight(ScheduleKind schedule, int p, int m, int v, int r) => schedule switch
     {
         ScheduleKind.GPipe => m,
-        ScheduleKind.OneFOneB => Math.Min(p - r, m),
+        ScheduleKind.OneFOneB or ScheduleKind.ZeroBubbleH1 => Math.Min(p - r, m),
         _ => Math.Min(2.0 * (p - r - 1) + (v - 1.0) * p + 1, (double)m * v) / v,
     };
 }

@@ -10,6 +10,7 @@ public static class ScheduleGenerators
         ScheduleKind.GPipe => GPipe.Build(p, m),
         ScheduleKind.OneFOneB => OneFOneB.Build(p, m),
         ScheduleKind.Interleaved => Interleaved1F1B.Build(p, m, v),
+        ScheduleKind.ZeroBubbleH1 => ZeroBubbleH1.Build(p, m),
         _ => throw new ArgumentException($"no generator for schedule {kind}"),
     };
 }

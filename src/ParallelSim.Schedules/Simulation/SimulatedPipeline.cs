@@ -13,10 +13,15 @@ public sealed record SimulatedRun(PipelineSchedule Schedule, Timeline Timeline, 
 public static class SimulatedPipeline
 {
     /// <summary>With a cluster, each stage boundary uses the link its ranks' placement implies.</summary>
-    public static SimulatedRun Run(ParallelPlan plan, StepCosts costs, CostOptions options, ClusterSpec? cluster = null)
+    public static SimulatedRun Run(ParallelPlan plan, StepCosts costs, CostOptions options, ClusterSpec? cluster = null) =>
+        Run(ScheduleGenerators.Build(plan.Schedule, costs.Stages.Count, plan.MicroBatches, StepCostsAdapter.Chunks(plan)), plan, costs, options, cluster);
+
+    /// <summary>
+    /// A given schedule (e.g. read from CSV) with the plan's durations: its stage c·p + r must run on rank r, with the
+    /// plan's chunks per rank (<see cref="StepCostsAdapter.Chunks"/>), as the generated schedules do.
+    /// </summary>
+    public static SimulatedRun Run(PipelineSchedule schedule, ParallelPlan plan, StepCosts costs, CostOptions options, ClusterSpec? cluster = null)
     {
-        int p = costs.Stages.Count;
-        var schedule = ScheduleGenerators.Build(plan.Schedule, p, plan.MicroBatches, StepCostsAdapter.Chunks(plan));
         var timeline = PipelineSimulator.Run(schedule, StepCostsAdapter.Durations(costs, plan, cluster), new SimulatorOptions(options.OverlapP2P));
         var summary = TimelineSummary.Of(timeline);
         var outcome = new PipelineOutcome(summary.Makespan, summary.BusiestRankCompute, summary.PeakMicroBatchesHeld, "event simulation", summary.BubbleFraction);

@@ -14,12 +14,14 @@ public class CompareSchedulesCommandTests
         Assert.Equal(0, r.ExitCode);
         using var doc = JsonDocument.Parse(r.Out);
         var rows = doc.RootElement.GetProperty("rows").EnumerateArray().ToArray();
-        Assert.Equal(9, rows.Length);
+        Assert.Equal(12, rows.Length);
         double Bubble(string s, int m) => rows.Single(x => x.GetProperty("schedule").GetString() == s && x.GetProperty("microBatches").GetInt32() == m)
             .GetProperty("bubbleFraction").GetDouble();
         // more micro-batches shrink the bubble; interleaving shrinks it further
         Assert.True(Bubble("1f1b", 16) < Bubble("1f1b", 4));
         Assert.True(Bubble("interleaved", 16) < Bubble("1f1b", 16));
+        // ZB-H1 fills the drain with weight passes: a smaller bubble than 1F1B at every m (arXiv:2401.10241 Table 2)
+        foreach (int m in new[] { 4, 8, 16 }) Assert.True(Bubble("zb-h1", m) < Bubble("1f1b", m), $"m={m}");
         var interleaved = rows.First(x => x.GetProperty("schedule").GetString() == "interleaved");
         Assert.Equal(2, interleaved.GetProperty("vpp").GetInt32());
         Assert.Equal(4, rows[0].GetProperty("stages").GetArrayLength());
@@ -34,6 +36,8 @@ public class CompareSchedulesCommandTests
         var rows = doc.RootElement.GetProperty("rows").EnumerateArray().ToDictionary(x => x.GetProperty("schedule").GetString()!);
         Assert.Equal(32.0, rows["gpipe"].GetProperty("stages")[0].GetProperty("microBatchesInFlight").GetDouble(), 9);
         Assert.Equal(4.0, rows["1f1b"].GetProperty("stages")[0].GetProperty("microBatchesInFlight").GetDouble(), 9);
+        Assert.Equal(4.0, rows["zb-h1"].GetProperty("stages")[0].GetProperty("microBatchesInFlight").GetDouble(), 9);
+        Assert.Equal(rows["1f1b"].GetProperty("peakBytes").GetDouble(), rows["zb-h1"].GetProperty("peakBytes").GetDouble(), 1e-6);
         Assert.True(rows["gpipe"].GetProperty("peakBytes").GetDouble() > rows["1f1b"].GetProperty("peakBytes").GetDouble());
     }
 
@@ -47,6 +51,7 @@ public class CompareSchedulesCommandTests
         Assert.Equal(0, r.ExitCode);
         Assert.Contains(expected, r.Out);
         Assert.Contains("interleaved", r.Out);
+        Assert.Contains("zb-h1", r.Out);
     }
 
     [Fact]
@@ -80,7 +85,7 @@ public class CompareSchedulesCommandTests
             using var doc = JsonDocument.Parse(File.ReadAllText(path));
             var processes = doc.RootElement.GetProperty("traceEvents").EnumerateArray()
                 .Where(e => e.GetProperty("name").GetString() == "process_name").Select(e => e.GetProperty("args").GetProperty("name").GetString()!).ToArray();
-            Assert.Equal(["gpipe vpp=1 m=4", "gpipe vpp=1 m=8", "1f1b vpp=1 m=4", "1f1b vpp=1 m=8", "interleaved vpp=2 m=4", "interleaved vpp=2 m=8"], processes);
+            Assert.Equal(["gpipe vpp=1 m=4", "gpipe vpp=1 m=8", "1f1b vpp=1 m=4", "1f1b vpp=1 m=8", "zb-h1 vpp=1 m=4", "zb-h1 vpp=1 m=8", "interleaved vpp=2 m=4", "interleaved vpp=2 m=8"], processes);
         }
         finally { File.Delete(path); }
     }

@@ -201,6 +201,19 @@ public class ExplainCommandTests
     }
 
     [Fact]
+    public void Zb_h1_bubble_is_a_third_of_1F1Bs_with_equal_passes_and_its_idle_time_is_smaller()
+    {
+        // arXiv:2401.10241 Table 2 with T_F = T_B = T_W: (p - 1)/(3m) = 3/24 without a plan (tp 5 does not bind)
+        Assert.Equal(0.125, Json("bubble", "--pp", "4", "--tp", "5", "--micro-batches", "8", "--schedule", "zb-h1").Answer!.Value, 9);
+        string[] plan = ["bubble", "--model", "gpt3-1.3b", "--gpus", "8", "--tp", "2", "--pp", "4", "--global-batch", "32"];
+        var zb = Json([.. plan, "--schedule", "zb-h1"]);
+        var one = Json([.. plan, "--schedule", "1f1b"]);
+        Assert.Equal(3.0 / 96, zb.Answer!.Value, 9);
+        double zbIdle = Step(zb, "idle time per step"), oneIdle = Step(one, "idle time per step");
+        Assert.True(zbIdle > 0 && zbIdle < oneIdle, $"zb-h1 {zbIdle} vs 1f1b {oneIdle}");
+    }
+
+    [Fact]
     public void Bubble_needs_no_valid_plan()
     {
         // heads 96 are not divisible by tp 5: no plan, but the fractions still come: 3/8

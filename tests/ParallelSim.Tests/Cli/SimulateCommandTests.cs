@@ -80,6 +80,7 @@ public class SimulateCommandTests
     [InlineData("simulate --precision fp64")]
     [InlineData("simulate --model /nonexistent/model.json")]
     [InlineData("simulate --vpp 2 --schedule 1f1b")]
+    [InlineData("simulate --vpp 2 --schedule zb-h1")]
     [InlineData("simulate --gpus 100")]
     [InlineData("simulate --flash-attention maybe")]
     [InlineData("simulate --format yaml")]
@@ -105,6 +106,21 @@ public class SimulateCommandTests
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("heads (96) must be divisible by tp (5)", r.Err);
         Assert.Contains("--gpus (64) must be divisible by tp x pp x cp", r.Err);
+    }
+
+    [Fact]
+    public void Zb_h1_is_a_schedule_simulate_runs_and_names()
+    {
+        string[] plan = ["simulate", "--model", "gpt3-1.3b", "--gpus", "8", "--tp", "2", "--pp", "4", "--global-batch", "32", "--format", "json"];
+        var zb = CliRunner.Run([.. plan, "--schedule", "zb-h1"]);
+        var one = CliRunner.Run([.. plan, "--schedule", "1f1b"]);
+        Assert.Equal("", zb.Err);
+        Assert.Equal(0, zb.ExitCode);
+        using var z = JsonDocument.Parse(zb.Out);
+        using var o = JsonDocument.Parse(one.Out);
+        Assert.Equal("zb-h1", z.RootElement.GetProperty("plan").GetProperty("schedule").GetString());
+        double Bubble(JsonDocument d) => d.RootElement.GetProperty("time").GetProperty("bubbleFraction").GetDouble();
+        Assert.True(Bubble(z) < Bubble(o), $"zb-h1 {Bubble(z)} vs 1f1b {Bubble(o)}");
     }
 
     [Fact]

@@ -21,6 +21,8 @@ public class SimulatedPipelineTests
     [InlineData(ScheduleKind.GPipe, 1, 16)]
     [InlineData(ScheduleKind.OneFOneB, 1, 64)]
     [InlineData(ScheduleKind.Interleaved, 3, 32)]
+    [InlineData(ScheduleKind.ZeroBubbleH1, 1, 8)]
+    [InlineData(ScheduleKind.ZeroBubbleH1, 1, 64)]
     public void Simulated_makespan_lies_between_the_busiest_rank_and_the_slowest_stage_closed_form(ScheduleKind kind, int vpp, int m)
     {
         var (model, cluster, plan) = Gpt3OnA100(kind, vpp, m);
@@ -38,6 +40,23 @@ public class SimulatedPipelineTests
         // 1F1B and interleaved: the first stage holds the most micro-batches and limits memory; GPipe: every stage holds m,
         // and the last one's logits tip it
         Assert.Equal(kind == ScheduleKind.GPipe ? plan.Pp - 1 : 0, result.Memory.LimitingStage);
+    }
+
+    [Fact]
+    public void ZB_H1_beats_1F1B_on_both_paths_with_the_same_activations()
+    {
+        var (model, cluster, zbPlan) = Gpt3OnA100(ScheduleKind.ZeroBubbleH1, 1, 32);
+        var onePlan = zbPlan with { Schedule = ScheduleKind.OneFOneB };
+        var zbSim = ParallelSim.Cli.Commands.SimulatedEvaluation.Evaluate(model, cluster, zbPlan, CostOptions.Default);
+        var oneSim = ParallelSim.Cli.Commands.SimulatedEvaluation.Evaluate(model, cluster, onePlan, CostOptions.Default);
+        var zbClosed = Evaluator.Evaluate(model, cluster, zbPlan);
+        var oneClosed = Evaluator.Evaluate(model, cluster, onePlan);
+        Assert.True(zbSim.Time.Step < oneSim.Time.Step, $"simulated: zb-h1 {zbSim.Time.Step.Value} vs 1f1b {oneSim.Time.Step.Value}");
+        Assert.True(zbClosed.Time.Step < oneClosed.Time.Step, $"closed form: zb-h1 {zbClosed.Time.Step.Value} vs 1f1b {oneClosed.Time.Step.Value}");
+        Assert.True(zbSim.Time.BubbleFraction < oneSim.Time.BubbleFraction);
+        // arXiv:2401.10241 Table 2: ZB-H1 holds p·M_B at the peak, as 1F1B
+        Assert.Equal(oneSim.Memory.Peak.Value, zbSim.Memory.Peak.Value, 1e-9 * oneSim.Memory.Peak.Value);
+        Assert.Equal(oneClosed.Memory.Peak.Value, zbClosed.Memory.Peak.Value, 1e-9 * oneClosed.Memory.Peak.Value);
     }
 
     [Fact]
@@ -69,5 +88,26 @@ public class StepCostsAdapterTests
             Assert.Equal(s % 16 == 7 || s % 16 == 15 ? network : nvlink, links[s]);
         // without a cluster, every boundary takes the cost model's single p2p time
         Assert.All(StepCostsAdapter.Durations(costs, plan).Stages, s => Assert.Equal(costs.P2PTransfer, s.SendToNext));
+    }
+
+    [Fact]
+    public void Each_stage_runs_its_own_input_and_weight_backward_from_the_cost_model()
+    {
+        var model = ParallelSim.Cli.Loading.Catalog.Default.Model("gpt3-1.3b");
+        var cluster = new ClusterSpec(ParallelSim.Cli.Loading.Catalog.Default.Node("dgx-a100"), 4);
+        var plan = new ParallelPlan(1, 4, 1, 1, 1, 1, 8, ZeroStage.None, RecomputeMode.None, false, ScheduleKind.ZeroBubbleH1, PrecisionPolicy.Megatron, true);
+        var costs = CostModel.Evaluate(model, cluster, plan, CostOptions.Default);
+        var d = StepCostsAdapter.Durations(costs, plan, cluster);
+        Assert.Equal(4, d.Stages.Count);
+        for (int s = 0; s < 4; s++)
+        {
+            var st = costs.Stages[s];
+            Assert.Equal(st.BackwardInput.Value, d.Stages[s].BackwardInput.Value, 1e-12);
+            Assert.Equal(st.BackwardWeight.Value, d.Stages[s].BackwardWeight.Value, 1e-12);
+            Assert.Equal(d.Stages[s].FullBackward.Value, (d.Stages[s].BackwardInput + d.Stages[s].BackwardWeight).Value, 1e-12);
+        }
+        // the first stage carries the embedding and the last the logits and loss: their splits differ from a middle stage's
+        Assert.NotEqual(d.Stages[1].BackwardInput.Value, d.Stages[3].BackwardInput.Value);
+        Assert.True(d.Stages[1].BackwardWeight.Value > 0);
     }
 }

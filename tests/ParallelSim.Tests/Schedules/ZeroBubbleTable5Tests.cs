@@ -30,8 +30,9 @@ public class ZeroBubbleTable5Tests(ITestOutputHelper output)
     }
 
     /// <summary>Simulates one case under one schedule with our cost model and the Table 3 layout.</summary>
-    public static TimelineSummary Simulate(JsonElement setup, JsonElement c, bool interleaved)
+    public static TimelineSummary Simulate(JsonElement setup, JsonElement c, ScheduleKind kind)
     {
+        bool interleaved = kind == ScheduleKind.Interleaved;
         int layers = c.GetProperty("layers").GetInt32(), hidden = c.GetProperty("hidden").GetInt32(), heads = c.GetProperty("heads").GetInt32();
         int p = c.GetProperty("p").GetInt32(), b = c.GetProperty("microBatch").GetInt32(), m = c.GetProperty("m").GetInt32();
         // Table 3: first and last stage one layer fewer, i.e. layers + 2 slots of which the two end ones are empty
@@ -43,7 +44,7 @@ public class ZeroBubbleTable5Tests(ITestOutputHelper output)
         var node = Catalog.Default.Node(setup.GetProperty("cluster").GetString()!);
         var cluster = new ClusterSpec(node, p);
         var plan = new ParallelPlan(1, p, 1, 1, v, b, m * b, ZeroStage.None, RecomputeMode.None, false,
-            interleaved ? ScheduleKind.Interleaved : ScheduleKind.OneFOneB, PrecisionPolicy.Megatron, setup.GetProperty("flashAttention").GetBoolean());
+            kind, PrecisionPolicy.Megatron, setup.GetProperty("flashAttention").GetBoolean());
         Assert.DoesNotContain(PlanValidator.Validate(model, cluster, plan), i => i.Severity == Severity.Error);
         var options = CostOptions.Default with { OverlapP2P = setup.GetProperty("overlapP2P").GetBoolean() };
         var costs = CostModel.Evaluate(model, cluster, plan, options);
@@ -92,7 +93,7 @@ public class ZeroBubbleTable5Tests(ITestOutputHelper output)
         var setup = doc.RootElement.GetProperty("setup");
         var c = doc.RootElement.GetProperty("cases")[index];
         double tol = doc.RootElement.GetProperty("tolerance").GetDouble();
-        var oneF = Simulate(setup, c, false); var inter = Simulate(setup, c, true);
+        var oneF = Simulate(setup, c, ScheduleKind.OneFOneB); var inter = Simulate(setup, c, ScheduleKind.Interleaved);
         double paperOneF = c.GetProperty("oneFOneB").GetDouble(), paperInter = c.GetProperty("interleaved").GetDouble();
         output.WriteLine($"{c.GetProperty("model").GetString()} p={c.GetProperty("p").GetInt32()} m={c.GetProperty("m").GetInt32()}: " +
             $"1F1B {oneF.BusiestRankBubbleFraction:F4} (paper {paperOneF:F4}, diff {oneF.BusiestRankBubbleFraction - paperOneF:+0.0000;-0.0000}; idle over total {oneF.BubbleFraction:F4}), " +
@@ -101,5 +102,23 @@ public class ZeroBubbleTable5Tests(ITestOutputHelper output)
         double tolOneF = c.TryGetProperty("knownDeviation", out var known) ? known.GetProperty("tolerance").GetDouble() : tol;
         Assert.InRange(oneF.BusiestRankBubbleFraction, paperOneF - tolOneF, paperOneF + tolOneF);
         Assert.InRange(inter.BusiestRankBubbleFraction, paperInter - tol, paperInter + tol);
+    }
+
+    [Theory, MemberData(nameof(Cases))]
+    public void With_our_cost_model_ZB_H1_beats_1F1B_on_every_case_with_the_same_activations(int index)
+    {
+        // Not asserted against the paper's ZB-H1 column: from the paper's own profiled times the simulator reproduces it
+        // (above), but our cost model's T_W / T_F is about 0.9 where the paper measured 0.50-0.74, so more of the drain is
+        // filled and our ZB-H1 bubble comes out up to 0.067 lower (printed here; a cost-model matter, not the schedule's)
+        using var doc = Reference();
+        var setup = doc.RootElement.GetProperty("setup");
+        var c = doc.RootElement.GetProperty("cases")[index];
+        var zb = Simulate(setup, c, ScheduleKind.ZeroBubbleH1); var oneF = Simulate(setup, c, ScheduleKind.OneFOneB);
+        double paper = c.GetProperty("zbH1").GetDouble();
+        output.WriteLine($"{c.GetProperty("model").GetString()} p={c.GetProperty("p").GetInt32()} m={c.GetProperty("m").GetInt32()}: " +
+            $"ZB-H1 {zb.BusiestRankBubbleFraction:F4} (paper {paper:F4}, diff {zb.BusiestRankBubbleFraction - paper:+0.0000;-0.0000}), 1F1B {oneF.BusiestRankBubbleFraction:F4}");
+        Assert.True(zb.BusiestRankBubbleFraction < oneF.BusiestRankBubbleFraction);
+        Assert.True(zb.Makespan < oneF.Makespan);
+        Assert.Equal(oneF.PeakActivationBytes, zb.PeakActivationBytes);
     }
 }

@@ -43,7 +43,7 @@ public class PlanSpaceTests
             Recompute = [RecomputeMode.Selective], MicroBatch = [1, 2], MaxTp = 2,
         };
         var space = PlanSpace.Enumerate(Tiny, Twelve, Batch12, dims);
-        var expected = Valid(p => p.Tp is 1 or 2 && p.Zero <= ZeroStage.OptimizerStates && p.Schedule != ScheduleKind.GPipe
+        var expected = Valid(p => p.Tp is 1 or 2 && p.Zero <= ZeroStage.OptimizerStates && p.Schedule is ScheduleKind.OneFOneB or ScheduleKind.Interleaved
             && p.Recompute == RecomputeMode.Selective && p.MicroBatch is 1 or 2 && SweepRules.Equivalent(p) is null && SweepRules.Unsupported(p) is null);
         Assert.NotEmpty(expected);
         Assert.Equal(expected.ToHashSet(), space.Plans.ToHashSet());
