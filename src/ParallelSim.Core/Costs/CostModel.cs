@@ -157,8 +157,12 @@ public static class CostModel
                 dp = Collectives.HierarchicalReduceScatter(gradBytes, dpPerNode, dpNodes, intra, inter)
                    + Collectives.HierarchicalReduceScatter(paramBytes, dpPerNode, dpNodes, intra, inter);
                 if (plan.Zero == ZeroStage.Parameters)
-                    // ZeRO-3 gathers the parameters again for forward and backward of each micro-batch (3Ψ in all, Table 1 note)
-                    zero3 = 2 * plan.MicroBatches * Collectives.HierarchicalReduceScatter(paramBytes, dpPerNode, dpNodes, intra, inter);
+                {
+                    // ZeRO-3 gathers the parameters again for forward and backward of each micro-batch (3Ψ in all, Table 1 note),
+                    // one layer at a time (DeepSpeed stage3 fetches per submodule, FSDP per wrapped block): each gather pays the latency
+                    int gathers = Math.Max(1, largest.Layers);
+                    zero3 = 2 * plan.MicroBatches * gathers * Collectives.HierarchicalReduceScatter(paramBytes / gathers, dpPerNode, dpNodes, intra, inter);
+                }
             }
         }
         // Megatron --overlap-grad-reduce: bucketed gradient reduction runs under the last micro-batch's backward;

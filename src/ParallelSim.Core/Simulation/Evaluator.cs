@@ -41,7 +41,9 @@ public static class Evaluator
 
         // time: pipeline makespan + exposed DP and ZeRO-3 traffic + optimizer
         var dpExposed = Seconds.Max(Seconds.Zero, costs.DpComm - costs.DpOverlappable);
-        var zero3Exposed = Seconds.Max(Seconds.Zero, costs.Zero3Comm - pipe.BusiestRankCompute);
+        // one set of links carries both: the overlapped part of the gradient traffic uses up part of the compute window
+        // that the ZeRO-3 gathers hide behind (bandwidth is shared, not doubled)
+        var zero3Exposed = Seconds.Max(Seconds.Zero, costs.Zero3Comm + (costs.DpComm - dpExposed) - pipe.BusiestRankCompute);
         var step = pipe.Makespan + dpExposed + zero3Exposed + costs.Optimizer;
         var tp = slowest.TpComm * mb;
         var cp = slowest.CpComm * mb;
