@@ -1,3 +1,4 @@
+using ParallelSim.Cli.Commands;
 using ParallelSim.Cli.Loading;
 using ParallelSim.Core.Validation;
 
@@ -47,7 +48,7 @@ public class ReferenceCaseTests
     private static CaseOutcome Outcome(string suite, string name)
     {
         var c = Suites.Value.Single(s => s.Name == suite).Cases.Single(x => x.Name == name);
-        return new CaseOutcome(c, ReferenceCheck.Predict(c));
+        return new CaseOutcome(c, ReferenceEvaluation.Predict(c));
     }
 
     private static void AssertWithin(CaseOutcome o) =>
@@ -55,7 +56,7 @@ public class ReferenceCaseTests
 
     private static void AssertMape(string suite)
     {
-        var o = ReferenceCheck.Run(Suites.Value.Single(s => s.Name == suite));
+        var o = ReferenceEvaluation.Run(Suites.Value.Single(s => s.Name == suite));
         Assert.True(o.MapeWithin, $"{suite}: MAPE {o.MapePct:F2}% above the limit {o.Suite.MapeLimitPct}%");
     }
 
