@@ -61,6 +61,7 @@ public static class ReferenceCheck
             ReferenceMetric.PeakBytes => r.Memory.Peak.Value,
             // samples per step over step time and GPUs (arXiv:2401.10241 Table 4's "samples per GPU per second")
             ReferenceMetric.SamplesPerGpuPerSecond => r.Plan.GlobalBatch / r.Time.Step.Value / r.Plan.Gpus,
+            // the limiting rank's peak in 2^30 bytes (Megatron's report_memory prints torch.cuda memory in MB of 2^20 bytes)
             ReferenceMetric.PeakGiB => r.Memory.Peak.GiB,
             _ => throw new ArgumentOutOfRangeException(nameof(c)),
         };

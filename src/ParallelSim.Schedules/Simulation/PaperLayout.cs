@@ -53,6 +53,7 @@ public static class PaperLayout
                 Backward = s.Backward - layer.FullBackward,
                 BackwardInput = s.BackwardInput - layer.BackwardInput,
                 BackwardWeight = s.BackwardWeight - layer.BackwardWeight,
+                // exposed TP and CP time is per layer (CostModel: layers × per-layer time), so one layer's share goes
                 TpComm = s.Layers > 0 ? s.TpComm * ((s.Layers - 1.0) / s.Layers) : s.TpComm,
                 CpComm = s.Layers > 0 ? s.CpComm * ((s.Layers - 1.0) / s.Layers) : s.CpComm,
                 ActivationsPerMicroBatch = s.ActivationsPerMicroBatch - layer.ActivationsPerMicroBatch,
