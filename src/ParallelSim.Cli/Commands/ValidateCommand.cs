@@ -27,7 +27,7 @@ public static class ValidateCommand
             var suites = ReferenceReader.Embedded(Catalog.Default)
                 .Where(s => filter is null || s.Name.Contains(filter, StringComparison.OrdinalIgnoreCase)).ToArray();
             if (suites.Length == 0) throw new UserInputException($"--suite '{filter}' matches no suite");
-            var outcomes = suites.Select(ReferenceCheck.Run).ToArray();
+            var outcomes = suites.Select(ReferenceEvaluation.Run).ToArray();
             r.InvocationConfiguration.Output.Write(Render(outcomes, fmt));
             if (r.GetValue(plot) is string plotPath)
                 PlotAdapters.Write(plotPath, p => Plotting.ValidationPlot.Save(PlotPoints(outcomes), p));
@@ -47,6 +47,7 @@ public static class ValidateCommand
                 ReferenceMetric.Mfu => (100.0, "MFU %"),
                 ReferenceMetric.IterationSeconds => (1.0, "s"),
                 ReferenceMetric.ModelStateGB => (1.0, "GB"),
+                ReferenceMetric.SamplesPerGpuPerSecond => (1.0, "samples/GPU/s"),
                 _ => (1.0, "GiB"),
             };
             return new Plotting.ValidationPoint(o.Suite.Name, c.Case.Name, c.Case.Expected * scale, c.Predicted * scale,

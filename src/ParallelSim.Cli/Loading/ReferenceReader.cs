@@ -20,13 +20,20 @@ public static class ReferenceReader
         ["iterationSeconds"] = ReferenceMetric.IterationSeconds, ["modelStateGiB"] = ReferenceMetric.ModelStateGiB, ["layerModelStateGiB"] = ReferenceMetric.LayerModelStateGiB,
         ["activationGiB"] = ReferenceMetric.ActivationGiB, ["mfu"] = ReferenceMetric.Mfu, ["staticBytes"] = ReferenceMetric.StaticBytes,
         ["peakBytes"] = ReferenceMetric.PeakBytes, ["modelStateGB"] = ReferenceMetric.ModelStateGB,
+        ["samplesPerGpuPerSecond"] = ReferenceMetric.SamplesPerGpuPerSecond, ["peakGiB"] = ReferenceMetric.PeakGiB,
+    };
+
+    private static readonly Dictionary<string, ReferencePipeline> Pipelines = new(StringComparer.Ordinal)
+    {
+        ["closed-form"] = ReferencePipeline.ClosedForm, ["event-simulation"] = ReferencePipeline.EventSimulation,
+        ["event-simulation-end-stages-one-layer-fewer"] = ReferencePipeline.EventSimulationEndStagesOneLayerFewer,
     };
 
     private static readonly HashSet<string> InputKeys = new(StringComparer.Ordinal)
     {
         "model", "cluster", "gpus", "tp", "pp", "dp", "cp", "vpp", "vppLayersPerChunk", "microBatch", "globalBatch", "zero", "recompute",
         "sequenceParallel", "schedule", "precision", "flashAttention", "dropout", "overlapGradReduce", "overlapP2P", "tpCommOverlap",
-        "includeRuntimeReserve", "parameters", "hostDispatchMicroseconds",
+        "includeRuntimeReserve", "parameters", "hostDispatchMicroseconds", "pipeline",
     };
 
     /// <summary>Every suite shipped in configs/reference/.</summary>
@@ -139,6 +146,10 @@ public static class ReferenceReader
             catch (UserInputException e) { problems.AddRange(e.Problems); }
         }
 
+        var pipeline = Name("pipeline", Pipelines, ReferencePipeline.ClosedForm);
+        // arXiv:2401.10241 Table 3 layout: the cost model runs layers + 2 slots, the two end ones left empty by the evaluator
+        if (pipeline == ReferencePipeline.EventSimulationEndStagesOneLayerFewer && model is not null) model = Schedules.Simulation.PaperLayout.Slots(model);
+
         int tp = Int("tp", 1), pp = Int("pp", 1), dp = Int("dp", 1), cp = Int("cp", 1), micro = Int("microBatch", 1);
         int vpp = Int("vpp", 1);
         // one layer chunk size for every row (Megatron --num-layers-per-virtual-pipeline-stage)
@@ -187,7 +198,7 @@ public static class ReferenceReader
         if (model is not null && cluster is not null)
             problems.AddRange(PlanValidator.Validate(model, cluster, plan).Where(i => i.Severity == Severity.Error).Select(i => $"{at}: {i.Message}"));
         if (problems.Count > 0) throw new UserInputException(problems);
-        return new ReferenceInputs(model, cluster, plan, options, parameters);
+        return new ReferenceInputs(model, cluster, plan, options, parameters, pipeline);
     }
 
     internal static string Invariant(double v) => v.ToString("G6", CultureInfo.InvariantCulture);

@@ -24,13 +24,32 @@ public enum ReferenceMetric
     PeakBytes,
     /// <summary>Model-state bytes per device for a bare parameter count (ZeRO Table 1), decimal GB.</summary>
     ModelStateGB,
+    /// <summary>Samples (sequences) per GPU per second: global batch / step time / GPUs.</summary>
+    SamplesPerGpuPerSecond,
+    /// <summary>Peak memory of the limiting stage, GiB (2^30 bytes).</summary>
+    PeakGiB,
+}
+
+/// <summary>Which pipeline evaluation a case needs.</summary>
+public enum ReferencePipeline
+{
+    /// <summary>The closed-form pipeline (<see cref="Simulation.Evaluator.Evaluate"/>), evenly split layers.</summary>
+    ClosedForm,
+    /// <summary>The event simulator with evenly split layers.</summary>
+    EventSimulation,
+    /// <summary>
+    /// The event simulator with the first and last stage one layer fewer (arXiv:2401.10241 Table 3); the case's model
+    /// then holds layers + 2 slots, the two end ones empty.
+    /// </summary>
+    EventSimulationEndStagesOneLayerFewer,
 }
 
 /// <summary>
 /// The inputs of one reference case: a model, cluster, plan and options for a full evaluation, or only a
 /// parameter count and a plan for the model-state formulas (<see cref="ReferenceMetric.ModelStateGB"/>).
 /// </summary>
-public sealed record ReferenceInputs(ModelSpec? Model, ClusterSpec? Cluster, ParallelPlan Plan, CostOptions Options, double? Parameters);
+public sealed record ReferenceInputs(ModelSpec? Model, ClusterSpec? Cluster, ParallelPlan Plan, CostOptions Options, double? Parameters,
+    ReferencePipeline Pipeline = ReferencePipeline.ClosedForm);
 
 /// <summary>
 /// One published (or measured) number with where it comes from and how close the model must come.

@@ -26,19 +26,28 @@ public sealed record SuiteOutcome(ReferenceSuite Suite, IReadOnlyList<CaseOutcom
     public bool Passed => MapeWithin && Cases.All(c => c.Within);
 }
 
-/// <summary>Runs reference cases through the cost model.</summary>
+/// <summary>
+/// Runs reference cases through the cost model. Cases on the closed-form pipeline need nothing else; cases that need
+/// the event simulator take an evaluator from the caller (Core does not reference the schedules project).
+/// </summary>
 public static class ReferenceCheck
 {
-    public static SuiteOutcome Run(ReferenceSuite suite) => new(suite, suite.Cases.Select(c => new CaseOutcome(c, Predict(c))).ToArray());
+    /// <summary>Evaluates a case's inputs into a full result (model and cluster are set).</summary>
+    public delegate SimulationResult CaseEvaluator(ReferenceInputs inputs);
 
-    public static double Predict(ReferenceCase c)
+    public static SuiteOutcome Run(ReferenceSuite suite, CaseEvaluator? evaluate = null) =>
+        new(suite, suite.Cases.Select(c => new CaseOutcome(c, Predict(c, evaluate))).ToArray());
+
+    public static double Predict(ReferenceCase c, CaseEvaluator? evaluate = null)
     {
         var i = c.Inputs;
         if (c.Metric == ReferenceMetric.ModelStateGB)
             // arXiv:1910.02054 §3 and Table 1: per-device model states = Ψ × bytes per parameter after sharding
             return (i.Parameters ?? 0) * ModelStateBytes.Sharded(i.Plan.Precision, i.Plan.Zero, i.Plan.Dp).Total / 1e9;
         if (i.Model is null || i.Cluster is null) throw new ArgumentException($"reference case '{c.Name}' needs a model and a cluster");
-        var r = Evaluator.Evaluate(i.Model, i.Cluster, i.Plan, i.Options);
+        if (i.Pipeline != ReferencePipeline.ClosedForm && evaluate is null)
+            throw new ArgumentException($"reference case '{c.Name}' needs {i.Pipeline}: pass an evaluator that runs the event simulator");
+        var r = evaluate is null ? Evaluator.Evaluate(i.Model, i.Cluster, i.Plan, i.Options) : evaluate(i);
         var first = r.Memory.Stages[0];
         return c.Metric switch
         {
@@ -50,6 +59,10 @@ public static class ReferenceCheck
             ReferenceMetric.Mfu => r.Throughput.Mfu,
             ReferenceMetric.StaticBytes => r.Memory.Stages.Max(s => (s.Weights + s.Gradients + s.Optimizer).Value),
             ReferenceMetric.PeakBytes => r.Memory.Peak.Value,
+            // samples per step over step time and GPUs (arXiv:2401.10241 Table 4's "samples per GPU per second")
+            ReferenceMetric.SamplesPerGpuPerSecond => r.Plan.GlobalBatch / r.Time.Step.Value / r.Plan.Gpus,
+            // the limiting rank's peak in 2^30 bytes (Megatron's report_memory prints torch.cuda memory in MB of 2^20 bytes)
+            ReferenceMetric.PeakGiB => r.Memory.Peak.GiB,
             _ => throw new ArgumentOutOfRangeException(nameof(c)),
         };
     }

@@ -8,7 +8,7 @@ public class ValidateCalibrateBenchTests
     [Fact]
     public void Validate_json_lists_every_suite_and_exit_code_follows_the_cases()
     {
-        var r = CliRunner.Run("validate", "--format", "json", "--suite", "zero");
+        var r = CliRunner.Run("validate", "--format", "json", "--suite", "zero-2020");
         using var doc = JsonDocument.Parse(r.Out);
         var suites = doc.RootElement.GetProperty("suites");
         Assert.Equal(1, suites.GetArrayLength());
@@ -25,6 +25,21 @@ public class ValidateCalibrateBenchTests
         var r = CliRunner.Run("validate", "--format", "csv", "--suite", "h200-train-static");
         Assert.Equal(1, r.ExitCode);
         Assert.StartsWith("suite,case,metric,predicted,published,error,tolerance,ok", r.Out);
+    }
+
+    [Fact]
+    public void Validate_runs_the_zero_bubble_suite_on_the_event_simulator_and_prints_every_case()
+    {
+        // known gaps (ReferenceCaseTests.KnownGaps): measured throughput is 9-21% below the prediction and memory 27-59% above
+        var r = CliRunner.Run("validate", "--format", "json", "--suite", "zero-bubble");
+        using var doc = JsonDocument.Parse(r.Out);
+        var suite = doc.RootElement.GetProperty("suites").EnumerateArray().Single();
+        Assert.Equal("zero-bubble-2024-table4", suite.GetProperty("suite").GetString());
+        var cases = suite.GetProperty("cases").EnumerateArray().ToArray();
+        Assert.Equal(32, cases.Length);
+        Assert.Equal(24, cases.Count(c => c.GetProperty("metric").GetString() == "SamplesPerGpuPerSecond"));
+        Assert.All(cases, c => Assert.True(c.GetProperty("predicted").GetDouble() > 0));
+        Assert.Equal(1, r.ExitCode);
     }
 
     [Fact]

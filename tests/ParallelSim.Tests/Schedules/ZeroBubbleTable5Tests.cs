@@ -35,12 +35,11 @@ public class ZeroBubbleTable5Tests(ITestOutputHelper output)
         bool interleaved = kind == ScheduleKind.Interleaved;
         int layers = c.GetProperty("layers").GetInt32(), hidden = c.GetProperty("hidden").GetInt32(), heads = c.GetProperty("heads").GetInt32();
         int p = c.GetProperty("p").GetInt32(), b = c.GetProperty("microBatch").GetInt32(), m = c.GetProperty("m").GetInt32();
-        // Table 3: first and last stage one layer fewer, i.e. layers + 2 slots of which the two end ones are empty
-        int slots = layers + 2;
-        int v = interleaved ? slots / p : 1;
-        var model = new ModelSpec($"zb-{c.GetProperty("model").GetString()}", Architecture.Gpt, slots, hidden, heads, heads,
+        // Table 3: first and last stage one layer fewer (PaperLayout: layers + 2 slots, the two end ones empty)
+        var model = PaperLayout.Slots(new ModelSpec($"zb-{c.GetProperty("model").GetString()}", Architecture.Gpt, layers, hidden, heads, heads,
             setup.GetProperty("ffnHiddenFactor").GetInt32() * hidden, setup.GetProperty("vocab").GetInt32(), setup.GetProperty("seqLength").GetInt32(),
-            false, new Source("arXiv:2401.10241 Table 3"));
+            false, new Source("arXiv:2401.10241 Table 3")));
+        int v = interleaved ? model.Layers / p : 1;
         var node = Catalog.Default.Node(setup.GetProperty("cluster").GetString()!);
         var cluster = new ClusterSpec(node, p);
         var plan = new ParallelPlan(1, p, 1, 1, v, b, m * b, ZeroStage.None, RecomputeMode.None, false,
@@ -49,10 +48,7 @@ public class ZeroBubbleTable5Tests(ITestOutputHelper output)
         var options = CostOptions.Default with { OverlapP2P = setup.GetProperty("overlapP2P").GetBoolean() };
         var costs = CostModel.Evaluate(model, cluster, plan, options);
 
-        var durations = StepCostsAdapter.Durations(costs, plan, cluster);
-        var layer = StepCostsAdapter.Layer(costs);
-        int last = durations.Stages.Count - 1;
-        durations = durations.With(0, durations.Stages[0].WithoutLayers(layer, 1)).With(last, durations.Stages[last].WithoutLayers(layer, 1));
+        var durations = PaperLayout.Durations(costs, plan, cluster);
 
         var schedule = ScheduleGenerators.Build(plan.Schedule, p, m, v);
         var timeline = PipelineSimulator.Run(schedule, durations, new SimulatorOptions(options.OverlapP2P));

@@ -1,0 +1,28 @@
+using ParallelSim.Core.Simulation;
+using ParallelSim.Core.Validation;
+using ParallelSim.Schedules.Simulation;
+
+namespace ParallelSim.Cli.Commands;
+
+/// <summary>The evaluator `validate` hands to <see cref="ReferenceCheck"/>: each case on the pipeline its inputs name.</summary>
+public static class ReferenceEvaluation
+{
+    public static SimulationResult Evaluate(ReferenceInputs i)
+    {
+        var model = i.Model ?? throw new ArgumentException("a reference case to evaluate needs a model");
+        var cluster = i.Cluster ?? throw new ArgumentException("a reference case to evaluate needs a cluster");
+        return i.Pipeline switch
+        {
+            ReferencePipeline.ClosedForm => Evaluator.Evaluate(model, cluster, i.Plan, i.Options),
+            ReferencePipeline.EventSimulation => SimulatedEvaluation.Evaluate(model, cluster, i.Plan, i.Options),
+            ReferencePipeline.EventSimulationEndStagesOneLayerFewer => PaperLayout.Evaluate(model, cluster, i.Plan, i.Options).Result,
+            _ => throw new ArgumentOutOfRangeException(nameof(i)),
+        };
+    }
+
+    /// <summary>Every case of a suite, predicted and compared.</summary>
+    public static SuiteOutcome Run(ReferenceSuite suite) => ReferenceCheck.Run(suite, Evaluate);
+
+    /// <summary>One case's prediction.</summary>
+    public static double Predict(ReferenceCase c) => ReferenceCheck.Predict(c, Evaluate);
+}
