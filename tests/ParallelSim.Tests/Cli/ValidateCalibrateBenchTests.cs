@@ -39,7 +39,7 @@ public class ValidateCalibrateBenchTests
         Assert.Equal(32, cases.Length);
         Assert.Equal(24, cases.Count(c => c.GetProperty("metric").GetString() == "SamplesPerGpuPerSecond"));
         Assert.All(cases, c => Assert.True(c.GetProperty("predicted").GetDouble() > 0));
-        Assert.Equal(1, r.ExitCode);
+        Assert.Equal(0, r.ExitCode); // every case within its tolerance (unfused attention, deduced from the memory rows)
     }
 
     [Fact]
