@@ -17,12 +17,15 @@ public static class ValidationPlot
         var palette = new ScottPlot.Palettes.Category10();
         var panels = new List<Plot>();
         int i = 0;
-        foreach (var suite in points.Where(p => p.Published > 0 && p.Predicted > 0).GroupBy(p => p.Suite))
+        // one panel per suite and unit: a suite that checks two quantities (throughput and memory) gets two panels
+        var groups = points.Where(p => p.Published > 0 && p.Predicted > 0).GroupBy(p => (p.Suite, p.Unit)).ToArray();
+        foreach (var suite in groups)
         {
             var pts = suite.ToArray();
-            string unit = pts[0].Unit;
+            string unit = suite.Key.Unit;
+            bool split = groups.Count(g => g.Key.Suite == suite.Key.Suite) > 1;
             double mape = pts.Average(p => Math.Abs(p.Predicted / p.Published - 1)) * 100;
-            var plt = PlotStyle.NewPlot($"{suite.Key} (MAPE {mape.ToString("0.0", CultureInfo.InvariantCulture)}%)",
+            var plt = PlotStyle.NewPlot($"{suite.Key.Suite}{(split ? ", " + unit : "")} (MAPE {mape.ToString("0.0", CultureInfo.InvariantCulture)}%)",
                 $"published ({unit})", $"predicted ({unit})");
             plt.Axes.Title.Label.FontSize = 14;
             double lo = pts.Min(p => Math.Min(p.Published, p.Predicted)), hi = pts.Max(p => Math.Max(p.Published, p.Predicted));
