@@ -30,21 +30,27 @@ public class ZeroBubbleTable5Tests(ITestOutputHelper output)
     }
 
     /// <summary>Simulates one case under one schedule with our cost model and the Table 3 layout.</summary>
-    public static TimelineSummary Simulate(JsonElement setup, JsonElement c, ScheduleKind kind)
+    /// <summary>One case's model (PaperLayout slots), cluster and pipeline-only plan under one schedule.</summary>
+    private static (ModelSpec Model, ClusterSpec Cluster, ParallelPlan Plan) Case(JsonElement setup, JsonElement c, ScheduleKind kind)
     {
-        bool interleaved = kind == ScheduleKind.Interleaved;
         int layers = c.GetProperty("layers").GetInt32(), hidden = c.GetProperty("hidden").GetInt32(), heads = c.GetProperty("heads").GetInt32();
         int p = c.GetProperty("p").GetInt32(), b = c.GetProperty("microBatch").GetInt32(), m = c.GetProperty("m").GetInt32();
         // Table 3: first and last stage one layer fewer (PaperLayout: layers + 2 slots, the two end ones empty)
         var model = PaperLayout.Slots(new ModelSpec($"zb-{c.GetProperty("model").GetString()}", Architecture.Gpt, layers, hidden, heads, heads,
             setup.GetProperty("ffnHiddenFactor").GetInt32() * hidden, setup.GetProperty("vocab").GetInt32(), setup.GetProperty("seqLength").GetInt32(),
             false, new Source("arXiv:2401.10241 Table 3")));
-        int v = interleaved ? model.Layers / p : 1;
-        var node = Catalog.Default.Node(setup.GetProperty("cluster").GetString()!);
-        var cluster = new ClusterSpec(node, p);
+        int v = kind == ScheduleKind.Interleaved ? model.Layers / p : 1;
+        var cluster = new ClusterSpec(Catalog.Default.Node(setup.GetProperty("cluster").GetString()!), p);
         var plan = new ParallelPlan(1, p, 1, 1, v, b, m * b, ZeroStage.None, RecomputeMode.None, false,
             kind, PrecisionPolicy.Megatron, setup.GetProperty("flashAttention").GetBoolean());
         Assert.DoesNotContain(PlanValidator.Validate(model, cluster, plan), i => i.Severity == Severity.Error);
+        return (model, cluster, plan);
+    }
+
+    public static TimelineSummary Simulate(JsonElement setup, JsonElement c, ScheduleKind kind)
+    {
+        var (model, cluster, plan) = Case(setup, c, kind);
+        int p = plan.Pp, m = plan.MicroBatches, v = plan.Vpp;
         var options = CostOptions.Default with { OverlapP2P = setup.GetProperty("overlapP2P").GetBoolean() };
         var costs = CostModel.Evaluate(model, cluster, plan, options);
 
@@ -107,16 +113,8 @@ public class ZeroBubbleTable5Tests(ITestOutputHelper output)
     /// </summary>
     public static TimelineSummary PaperMethod(JsonElement setup, JsonElement c, ScheduleKind kind)
     {
-        bool interleaved = kind == ScheduleKind.Interleaved;
-        int layers = c.GetProperty("layers").GetInt32(), hidden = c.GetProperty("hidden").GetInt32(), heads = c.GetProperty("heads").GetInt32();
-        int p = c.GetProperty("p").GetInt32(), b = c.GetProperty("microBatch").GetInt32(), m = c.GetProperty("m").GetInt32();
-        var model = PaperLayout.Slots(new ModelSpec($"zb-{c.GetProperty("model").GetString()}", Architecture.Gpt, layers, hidden, heads, heads,
-            setup.GetProperty("ffnHiddenFactor").GetInt32() * hidden, setup.GetProperty("vocab").GetInt32(), setup.GetProperty("seqLength").GetInt32(),
-            false, new Source("arXiv:2401.10241 Table 3")));
-        int v = interleaved ? model.Layers / p : 1;
-        var cluster = new ClusterSpec(Catalog.Default.Node(setup.GetProperty("cluster").GetString()!), p);
-        var plan = new ParallelPlan(1, p, 1, 1, v, b, m * b, ZeroStage.None, RecomputeMode.None, false,
-            kind, PrecisionPolicy.Megatron, setup.GetProperty("flashAttention").GetBoolean());
+        var (model, cluster, plan) = Case(setup, c, kind);
+        int p = plan.Pp, m = plan.MicroBatches, v = plan.Vpp;
         var costs = CostModel.Evaluate(model, cluster, plan, CostOptions.Default);
         var durations = StepCostsAdapter.Durations(costs, plan, cluster);
         var middle = durations.Stages[durations.Stages.Count / 2];
