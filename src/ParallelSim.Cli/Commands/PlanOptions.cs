@@ -218,7 +218,9 @@ public sealed class PlanOptions
             Hidden = hidden ?? baseModel.Hidden,
             Heads = heads ?? baseModel.Heads,
             KvHeads = r.GetValue(KvHeads) ?? (heads is not null && baseModel.KvHeads == baseModel.Heads ? heads.Value : baseModel.KvHeads),
-            FfnHidden = r.GetValue(FfnHidden) ?? baseModel.FfnHidden,
+            // a new hidden size without --ffn-hidden keeps the base model's FFN/hidden ratio (4 for GPT), never its width
+            FfnHidden = r.GetValue(FfnHidden) ?? (hidden is int nh && nh != baseModel.Hidden
+                ? (int)Math.Round((double)baseModel.FfnHidden * nh / baseModel.Hidden) : baseModel.FfnHidden),
             Vocab = r.GetValue(Vocab) ?? baseModel.Vocab,
             SeqLength = r.GetValue(SeqLength) ?? baseModel.SeqLength,
             TiedEmbeddings = FlagOrThrow(r, TiedEmbeddings) ?? baseModel.TiedEmbeddings,

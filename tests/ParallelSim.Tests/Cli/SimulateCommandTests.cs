@@ -53,6 +53,20 @@ public class SimulateCommandTests
         Assert.Equal(1024, doc.RootElement.GetProperty("model").GetProperty("ffnHidden").GetInt32());
     }
 
+    [Theory]
+    // GPT keeps 4h; Llama-2-7B's 11008/4096 ratio carries over; an explicit --ffn-hidden wins
+    [InlineData("gpt3-175b", "--hidden", "2048", 8192)]
+    [InlineData("llama2-7b", "--hidden", "2048", 5504)]
+    [InlineData("gpt3-175b", "--ffn-hidden", "1000", 1000)]
+    public void Overriding_hidden_scales_the_ffn_width_with_it(string model, string flag, string value, int expectedFfn)
+    {
+        var r = CliRunner.Run("simulate", "--model", model, flag, value, "--heads", "16", "--gpus", "8", "--tp", "8", "--pp", "1",
+            "--global-batch", "8", "--format", "json");
+        Assert.Equal(0, r.ExitCode);
+        using var doc = JsonDocument.Parse(r.Out);
+        Assert.Equal(expectedFfn, doc.RootElement.GetProperty("model").GetProperty("ffnHidden").GetInt32());
+    }
+
     [Fact]
     public void Gpu_alone_picks_its_usual_node_and_dp_is_derived()
     {
