@@ -77,8 +77,14 @@ public static class TrainMeasurementsReader
     {
         using var doc = JsonFields.Parse(line, at);
         var j = JsonFields.Of(doc.RootElement, at);
+        var root = doc.RootElement;
         string model = j.String("model", $"line {lineNo}");
-        if (j.Has("oom") && j.Bool("oom")) return new Row(lineNo, model, null, [], "oom: true (ran out of memory, nothing measured)");
+        if (j.Has("oom") && j.Bool("oom"))
+        {
+            string mb = root.TryGetProperty("micro_batch", out var m) ? $" mb {m.GetRawText()}" : "";
+            string rc = root.TryGetProperty("recompute", out var c) && c.ValueKind == JsonValueKind.String ? $" recompute {c.GetString()}" : "";
+            return new Row(lineNo, model + mb + rc, null, [], "oom: true (ran out of memory, nothing measured)");
+        }
 
         int layers = j.Int("layers"), hidden = j.Int("hidden"), heads = j.Int("heads"), vocab = j.Int("vocab");
         int seq = j.Int("seq", DefaultSeq), micro = j.Int("micro_batch"), accum = j.Int("accum");
@@ -86,16 +92,14 @@ public static class TrainMeasurementsReader
         bool tied = j.Bool("tied_embeddings", true);
         string arch = j.String("arch", "gpt"), recomputeName = j.String("recompute"), precision = j.String("precision");
         string gpuName = j.String("gpu", "");
+        var problems = j.Problems; // every problem of the row at once; the other fields are measurement extras, ignored
         var measured = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var (field, _, _, _, _, _) in Kinds)
-            if (j.Has(field))
-            {
-                measured[field] = j.Number(field, min: 0);
-                if (measured[field] == 0) j.Problems.Add($"{at}: \"{field}\" is 0; a measurement must be above 0");
-            }
-        j.ThrowIfProblems(); // the other fields are measurement extras: ignored, not rejected
-
-        var problems = new List<string>();
+        {
+            if (!root.TryGetProperty(field, out var v) || v.ValueKind == JsonValueKind.Null) continue;
+            if (v.ValueKind == JsonValueKind.Number && v.GetDouble() is var d && d > 0 && double.IsFinite(d)) measured[field] = d;
+            else problems.Add($"{at}: \"{field}\" is {v.GetRawText()}; it must be a number above 0 (or null when not measured)");
+        }
         if (!ScheduleNames.Arch.TryGetValue(arch, out var a))
             problems.Add($"{at}: arch \"{arch}\" is not known (valid: {string.Join(", ", ScheduleNames.Arch.Keys)})");
         if (!ScheduleNames.Recompute.TryGetValue(recomputeName, out var recompute))
