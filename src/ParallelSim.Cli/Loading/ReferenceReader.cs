@@ -21,6 +21,8 @@ public static class ReferenceReader
         ["activationGiB"] = ReferenceMetric.ActivationGiB, ["mfu"] = ReferenceMetric.Mfu, ["staticBytes"] = ReferenceMetric.StaticBytes,
         ["peakBytes"] = ReferenceMetric.PeakBytes, ["modelStateGB"] = ReferenceMetric.ModelStateGB,
         ["samplesPerGpuPerSecond"] = ReferenceMetric.SamplesPerGpuPerSecond, ["peakGiB"] = ReferenceMetric.PeakGiB,
+        ["peakGB"] = ReferenceMetric.PeakGB, ["hfu"] = ReferenceMetric.Hfu, ["modelTflopsPerGpu"] = ReferenceMetric.ModelTflopsPerGpu,
+        ["hardwareTflopsPerGpu"] = ReferenceMetric.HardwareTflopsPerGpu,
     };
 
     private static readonly Dictionary<string, ReferencePipeline> Pipelines = new(StringComparer.Ordinal)
@@ -36,9 +38,18 @@ public static class ReferenceReader
         "includeRuntimeReserve", "parameters", "hostDispatchMicroseconds", "pipeline",
     };
 
-    /// <summary>Every suite shipped in configs/reference/.</summary>
-    public static IReadOnlyList<ReferenceSuite> Embedded(Catalog catalog) =>
-        Catalog.EmbeddedFiles("reference").Select(f => Read(f.Text, f.Path, catalog)).ToArray();
+    /// <summary>The H200 calibration runs, read as any --measurements file is.</summary>
+    public static readonly TrainSuiteNaming H200Train = new("h200-train", "H200 calibration runs",
+        "ParallelSim calibration run on one NVIDIA H200, 2026-11-27 (configs/calibration/h200/train.jsonl, README in shared/calibration/h200)");
+
+    /// <summary>Every suite shipped: configs/reference/*.json, and the three built from configs/calibration/h200/train.jsonl.</summary>
+    public static IReadOnlyList<ReferenceSuite> Embedded(Catalog catalog)
+    {
+        var (path, text) = Catalog.EmbeddedFiles("calibration/h200").Single(f => f.Path.EndsWith("/train.jsonl", StringComparison.Ordinal));
+        return Catalog.EmbeddedFiles("reference").Select(f => Read(f.Text, f.Path, catalog))
+            .Concat(TrainMeasurementsReader.Read(text, path, "train.jsonl", catalog, catalog.Gpu("H200-SXM-141GB"), H200Train))
+            .OrderBy(s => s.Name, StringComparer.Ordinal).ToArray();
+    }
 
     public static ReferenceSuite Read(string text, string where, Catalog catalog)
     {

@@ -26,7 +26,7 @@ public sealed record CostOptions
 
     /// <summary>
     /// Host (CPU) time to launch one kernel from eager PyTorch; a pass takes at least its kernels times this.
-    /// Calibrated once on the H200 runs (configs/reference/h200-train-iteration.json); large kernels hide it.
+    /// Calibrated once on the H200 runs (the h200-train-iteration suite, from configs/calibration/h200/train.jsonl); large kernels hide it.
     /// </summary>
     public Seconds HostDispatchPerKernel { get; init; } = Seconds.FromMicroseconds(DefaultHostDispatchMicroseconds);
 

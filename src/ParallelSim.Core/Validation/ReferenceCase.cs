@@ -28,6 +28,14 @@ public enum ReferenceMetric
     SamplesPerGpuPerSecond,
     /// <summary>Peak memory of the limiting stage, GiB (2^30 bytes).</summary>
     PeakGiB,
+    /// <summary>Peak memory of the limiting stage, decimal GB (10^9 bytes).</summary>
+    PeakGB,
+    /// <summary>Hardware FLOPs utilisation: model FLOPs plus what recomputation runs again (fraction of peak).</summary>
+    Hfu,
+    /// <summary>Model FLOPs per GPU per second, TFLOP/s (MFU x peak).</summary>
+    ModelTflopsPerGpu,
+    /// <summary>Hardware FLOPs (recomputation included) per GPU per second, TFLOP/s (HFU x peak).</summary>
+    HardwareTflopsPerGpu,
 }
 
 /// <summary>Which pipeline evaluation a case needs.</summary>
@@ -65,5 +73,15 @@ public sealed record ReferenceCase(
     double? TolerancePct,
     double PrintedResolution);
 
-/// <summary>A suite of reference cases from one source, with an optional bound on their MAPE.</summary>
-public sealed record ReferenceSuite(string Name, string Title, Source Source, double? MapeLimitPct, IReadOnlyList<ReferenceCase> Cases);
+/// <summary>A row of a user's data that gives no case, and why (unknown GPU, missing shape, unsupported schedule...).</summary>
+public sealed record SkippedCase(string Name, string Locator, string Reason);
+
+/// <summary>
+/// A suite of reference cases from one source, with an optional bound on their MAPE, and the rows of its data that
+/// could not be evaluated (reported, never counted in the MAPE).
+/// </summary>
+public sealed record ReferenceSuite(string Name, string Title, Source Source, double? MapeLimitPct, IReadOnlyList<ReferenceCase> Cases,
+    IReadOnlyList<SkippedCase>? Skipped = null)
+{
+    public IReadOnlyList<SkippedCase> SkippedCases => Skipped ?? [];
+}

@@ -63,6 +63,11 @@ public static class ReferenceCheck
             ReferenceMetric.SamplesPerGpuPerSecond => r.Plan.GlobalBatch / r.Time.Step.Value / r.Plan.Gpus,
             // the limiting rank's peak in 2^30 bytes (Megatron's report_memory prints torch.cuda memory in MB of 2^20 bytes)
             ReferenceMetric.PeakGiB => r.Memory.Peak.GiB,
+            ReferenceMetric.PeakGB => r.Memory.Peak.GB,
+            ReferenceMetric.Hfu => r.Throughput.Hfu,
+            ReferenceMetric.ModelTflopsPerGpu => r.Throughput.ModelFlopsPerGpu.Value / 1e12,
+            // arXiv:2104.04473 eq. 3: Megatron's TFLOP/s count the recomputed forward, i.e. the hardware rate
+            ReferenceMetric.HardwareTflopsPerGpu => r.Throughput.HardwareFlopsPerGpu.Value / 1e12,
             _ => throw new ArgumentOutOfRangeException(nameof(c)),
         };
     }

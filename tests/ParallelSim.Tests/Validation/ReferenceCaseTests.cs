@@ -90,6 +90,22 @@ public class ReferenceCaseTests
     }
 
     [Fact]
+    public void H200_suites_are_built_from_the_embedded_train_jsonl()
+    {
+        Assert.DoesNotContain(Catalog.EmbeddedFiles("reference"), f => f.Path.Contains("h200", StringComparison.Ordinal));
+        foreach (var (suite, field, tol, mape) in new[] { ("h200-train-iteration", "iter_s", (double?)null, (double?)15), ("h200-train-peak", "peak_bytes", 10, null),
+                     ("h200-train-static", "static_bytes", 2, null) })
+        {
+            var s = Suites.Value.Single(x => x.Name == suite);
+            Assert.Equal(24, s.Cases.Count);
+            Assert.Equal(mape, s.MapeLimitPct);
+            Assert.All(s.Cases, c => Assert.Equal(tol, c.TolerancePct));
+            Assert.Equal(Enumerable.Range(1, 24).Select(n => $"train.jsonl line {n}, {field}"), s.Cases.Select(c => c.Source.Locator));
+            Assert.Empty(s.SkippedCases);
+        }
+    }
+
+    [Fact]
     public void Known_gaps_name_real_cases_or_suites()
     {
         foreach (var id in KnownGaps.Keys)

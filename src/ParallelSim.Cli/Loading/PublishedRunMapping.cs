@@ -1,0 +1,148 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using ParallelSim.Core.Costs;
+using ParallelSim.Core.Hardware;
+using ParallelSim.Core.Models;
+using ParallelSim.Core.Parallelism;
+using ParallelSim.Core.Simulation;
+using ParallelSim.Core.Validation;
+
+namespace ParallelSim.Cli.Loading;
+
+/// <summary>
+/// Turns one published run into reference cases, one per reported metric, or into skipped entries with the reason.
+/// The rules (also in README.md, `validate --runs`):
+/// <list type="bullet">
+/// <item>model: arch gpt unless an arch column says llama; kv heads = heads unless kv_heads is given; ffn_hidden empty:
+/// 4 x hidden; embeddings tied (Megatron-LM's default); vocab, seq_len, layers, hidden, heads empty: skipped.</item>
+/// <item>plan: tp, pp, cp empty: 1; dp empty: num_gpus / (tp x pp x cp); vpp empty: 1, "max chunks": layers / pp;
+/// micro_batch empty: 1; global_batch empty: micro_batch x dp when pp is 1 (the iteration-time case is then skipped,
+/// a step's length needs its batch), the whole row skipped when pp > 1 (the bubble and the activations in flight
+/// depend on the number of micro-batches); recompute empty: none; sequence_parallel empty: yes when tp > 1 and
+/// recompute is selective; zero_stage empty: 0. Schedule: "schedule X" in the model text (1F1B, 1F1B-I, ZB-1p read
+/// as our zb-h1, ZB-2p skipped), else interleaved when vpp > 1, else 1f1b.</item>
+/// <item>policy, one for every row: Megatron mixed precision, flash attention, no dropout, peak memory without the
+/// CUDA context (what the framework's allocator reports), the closed-form pipeline.</item>
+/// <item>GPU: <see cref="GpuNames.Match"/>, on the GPU's usual node type.</item>
+/// <item>skipped too: a plan the validator rejects, and a plan partly filled in by the defaults (tp, pp or dp empty)
+/// that does not fit the GPU's memory.</item>
+/// </list>
+/// </summary>
+public static partial class PublishedRunMapping
+{
+    /// <summary>The columns of the reported numbers, each a case when the cell is filled.</summary>
+    public static readonly string[] MetricColumns =
+        ["reported_tflops_per_gpu", "reported_mfu", "reported_hfu", "reported_iter_time_s", "reported_memory_gb"];
+
+    public static void Map(PublishedRun r, string suite, string file, Catalog catalog, List<ReferenceCase> cases, List<SkippedCase> skipped)
+    {
+        string name = r.Model.Length > 0 ? $"line {r.Line}: {r.Model}" : $"line {r.Line}";
+        string row = $"{file} line {r.Line}";
+        var reasons = new List<string>();
+        void Skip(string reason) => skipped.Add(new SkippedCase(name, row, reason));
+
+        foreach (var (column, value) in new (string, int?)[]
+                 { ("layers", r.Layers), ("hidden", r.Hidden), ("heads", r.Heads), ("vocab", r.Vocab), ("seq_len", r.SeqLen), ("num_gpus", r.NumGpus) })
+            if (value is null) reasons.Add($"{column} is empty");
+        GpuSpec? gpu = null;
+        if (r.Gpu.Length == 0) reasons.Add("gpu is empty");
+        else
+        {
+            (gpu, string why) = GpuNames.Match(r.Gpu, catalog);
+            if (gpu is null) reasons.Add(why);
+        }
+        RecomputeMode recompute = RecomputeMode.None;
+        if (r.Recompute.Length > 0 && !ScheduleNames.Recompute.TryGetValue(r.Recompute, out recompute))
+            reasons.Add($"recompute \"{r.Recompute}\" is not modelled (valid: full, selective, none)");
+        ScheduleKind? schedule = null;
+        if (ScheduleInText().Match(r.Model) is { Success: true } sm)
+        {
+            switch (sm.Groups[1].Value.ToUpperInvariant())
+            {
+                case "1F1B": schedule = ScheduleKind.OneFOneB; break;
+                case "1F1B-I": schedule = ScheduleKind.Interleaved; break;
+                // arXiv:2401.10241: ZB-1p is the searched schedule within 1F1B's peak memory; the handcrafted ZB-H1 (same memory) is our closest
+                case "ZB-1P": schedule = ScheduleKind.ZeroBubbleH1; break;
+                case "ZB-2P": reasons.Add("ZB-2p not implemented"); break;
+                default: reasons.Add($"schedule \"{sm.Groups[1].Value}\" in the model text is not known (known: 1F1B, 1F1B-I, ZB-1p, ZB-2p)"); break;
+            }
+        }
+        var reported = Reported(r);
+        if (reported.Count == 0) reasons.Add($"no reported number ({string.Join(", ", MetricColumns)} all empty)");
+        if (reasons.Count > 0) { Skip(string.Join("; ", reasons)); return; }
+
+        int layers = r.Layers!.Value, hidden = r.Hidden!.Value, heads = r.Heads!.Value, gpus = r.NumGpus!.Value;
+        int tp = r.Tp ?? 1, pp = r.Pp ?? 1, cp = r.Cp ?? 1;
+        long modelParallel = (long)tp * pp * cp;
+        int dp;
+        if (r.Dp is int d) dp = d;
+        else if (gpus % modelParallel == 0) dp = (int)(gpus / modelParallel);
+        else { Skip($"num_gpus ({gpus}) is not divisible by tp x pp x cp ({tp} x {pp} x {cp}), so dp cannot be derived"); return; }
+        int vpp = r.VppMaxChunks ? Math.Max(1, layers / pp) : r.Vpp ?? 1;
+        int micro = r.MicroBatch ?? 1;
+        bool batchGiven = r.GlobalBatch is not null;
+        if (!batchGiven && pp > 1)
+        {
+            Skip($"global_batch is empty and pp is {pp}: the pipeline bubble and the activations in flight depend on the number of micro-batches");
+            return;
+        }
+        int global = r.GlobalBatch ?? micro * dp;
+        // arXiv:2205.05198 Tables 3 and 5: the 'present work' rows pair sequence parallelism with selective recomputation
+        bool sp = r.SequenceParallel ?? (tp > 1 && recompute == RecomputeMode.Selective);
+        var arch = r.Arch.Length > 0 ? ScheduleNames.Arch[r.Arch] : Architecture.Gpt;
+
+        var model = new ModelSpec(r.Model.Length > 0 ? r.Model : name, arch, layers, hidden, heads, r.KvHeads ?? heads, r.FfnHidden ?? 4 * hidden,
+            r.Vocab!.Value, r.SeqLen!.Value, TiedEmbeddings: true, new Source(r.Source, row));
+        var plan = new ParallelPlan(tp, pp, dp, cp, vpp, micro, global, (ZeroStage)(r.ZeroStage ?? 0), recompute, sp,
+            schedule ?? (vpp > 1 ? ScheduleKind.Interleaved : ScheduleKind.OneFOneB), PrecisionPolicy.Megatron, FlashAttention: true);
+        var cluster = new ClusterSpec(catalog.Node(gpu!.DefaultNode), gpus);
+        var errors = PlanValidator.Validate(model, cluster, plan).Where(i => i.Severity == Severity.Error).Select(i => i.Message).ToArray();
+        if (errors.Length > 0) { Skip("plan not valid: " + string.Join("; ", errors)); return; }
+
+        var options = CostOptions.Default with { Dropout = false, IncludeRuntimeReserve = false };
+        if (r.Tp is null || r.Pp is null || r.Dp is null)
+        {
+            // a plan filled in by the defaults must at least fit: a run that reported a number did not run out of memory
+            var memory = Evaluator.Evaluate(model, cluster, plan, options).Memory;
+            if (!memory.Fits)
+            {
+                Skip(string.Create(CultureInfo.InvariantCulture,
+                    $"tp, pp or dp is empty and the plan filled in (tp {tp} pp {pp} dp {dp}) needs {memory.Peak.GiB:F0} GiB per GPU, more than the {gpu.Name}'s {memory.Capacity.GiB:F0} GiB: not the plan that ran"));
+                return;
+            }
+        }
+        var inputs = new ReferenceInputs(model, cluster, plan, options, Parameters: null, ReferencePipeline.ClosedForm);
+        foreach (var (column, value) in reported)
+        {
+            if (column == "reported_iter_time_s" && !batchGiven)
+            {
+                Skip("reported_iter_time_s not compared: global_batch is empty, so the step's size is unknown");
+                continue;
+            }
+            var metric = column switch
+            {
+                "reported_mfu" => ReferenceMetric.Mfu,
+                "reported_hfu" => ReferenceMetric.Hfu,
+                "reported_iter_time_s" => ReferenceMetric.IterationSeconds,
+                // arXiv:2104.04473 eq. 3 (the published TFLOP/s convention) counts the recomputed forward: with full
+                // recomputation that is the hardware rate, otherwise the model rate (MFU x peak)
+                "reported_tflops_per_gpu" => recompute == RecomputeMode.Full ? ReferenceMetric.HardwareTflopsPerGpu : ReferenceMetric.ModelTflopsPerGpu,
+                // decimal GB unless the notes say GiB
+                _ => r.Notes.Contains("GiB", StringComparison.Ordinal) ? ReferenceMetric.PeakGiB : ReferenceMetric.PeakGB,
+            };
+            cases.Add(new ReferenceCase(suite, name, new Source(r.Source, $"{row}, {column}"), inputs, metric, value, TolerancePct: null, PrintedResolution: 0));
+        }
+    }
+
+    private static List<(string Column, double Value)> Reported(PublishedRun r)
+    {
+        var list = new List<(string, double)>();
+        foreach (var (column, value) in new (string, double?)[]
+                 { ("reported_tflops_per_gpu", r.TflopsPerGpu), ("reported_mfu", r.Mfu), ("reported_hfu", r.Hfu), ("reported_iter_time_s", r.IterTimeSeconds), ("reported_memory_gb", r.MemoryGb) })
+            if (value is double v) list.Add((column, v));
+        return list;
+    }
+
+    [GeneratedRegex(@"\bschedule\s+([A-Za-z0-9-]+)", RegexOptions.IgnoreCase)]
+    private static partial Regex ScheduleInText();
+}

@@ -1,0 +1,43 @@
+using ParallelSim.Core.Validation;
+
+namespace ParallelSim.Cli.Loading;
+
+/// <summary>
+/// The suites of `validate --file/--runs/--measurements`: the user's own data, read from disk. Every problem of every
+/// file is collected before anything is reported.
+/// </summary>
+public static class UserSuites
+{
+    public const string DefaultMeasurementGpu = "H200-SXM-141GB";
+
+    public static IReadOnlyList<ReferenceSuite> Load(IReadOnlyList<string> files, IReadOnlyList<string> runs, IReadOnlyList<string> measurements,
+        string? gpuName, double? mapeLimitPct, Catalog catalog)
+    {
+        var problems = new List<string>();
+        var suites = new List<ReferenceSuite>();
+        var gpu = catalog.Gpu(DefaultMeasurementGpu);
+        if (gpuName is not null)
+        {
+            var (match, why) = GpuNames.Match(gpuName, catalog);
+            if (match is null) problems.Add($"--gpu: {why}"); else gpu = match;
+        }
+        void Each(IReadOnlyList<string> paths, Func<string, string, IEnumerable<ReferenceSuite>> read)
+        {
+            foreach (var path in paths)
+            {
+                try { suites.AddRange(read(File.ReadAllText(path), path)); }
+                catch (UserInputException e) { problems.AddRange(e.Problems); }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+                {
+                    problems.Add($"cannot read '{path}': {e.Message}");
+                }
+            }
+        }
+        Each(files, (text, path) => [ReferenceReader.Read(text, path, catalog)]);
+        Each(runs, (text, path) => PublishedRunsReader.Read(text, path, catalog, mapeLimitPct));
+        Each(measurements, (text, path) => TrainMeasurementsReader.Read(text, path, Path.GetFileName(path), catalog, gpu,
+            new TrainSuiteNaming(Path.GetFileNameWithoutExtension(path), Path.GetFileName(path), $"measurements in {path}")));
+        if (problems.Count > 0) throw new UserInputException(problems);
+        return suites;
+    }
+}
