@@ -18,8 +18,8 @@ namespace ParallelSim.Cli.Loading;
 /// <item>plan: tp, pp, cp empty: 1; dp empty: num_gpus / (tp x pp x cp); vpp empty: 1, "max chunks": layers / pp;
 /// micro_batch empty: 1; global_batch empty: micro_batch x dp when pp is 1 (the iteration-time case is then skipped,
 /// a step's length needs its batch), the whole row skipped when pp > 1 (the bubble and the activations in flight
-/// depend on the number of micro-batches); recompute empty: none; sequence_parallel empty: yes when tp > 1 and
-/// recompute is selective; zero_stage empty: 0. Schedule: "schedule X" in the model text (1F1B, 1F1B-I, ZB-1p read
+/// depend on the number of micro-batches); recompute empty: none; sequence_parallel empty: yes when tp > 1
+/// (Megatron's practice since arXiv:2205.05198); zero_stage empty: 0. Schedule: "schedule X" in the model text (1F1B, 1F1B-I, ZB-1p read
 /// as our zb-h1, ZB-2p skipped), else interleaved when vpp > 1, else 1f1b.</item>
 /// <item>policy, one for every row: Megatron mixed precision, flash attention, no dropout, peak memory without the
 /// CUDA context (what the framework's allocator reports), the closed-form pipeline.</item>
@@ -87,8 +87,9 @@ public static partial class PublishedRunMapping
             return;
         }
         int global = r.GlobalBatch ?? micro * dp;
-        // arXiv:2205.05198 Tables 3 and 5: the 'present work' rows pair sequence parallelism with selective recomputation
-        bool sp = r.SequenceParallel ?? (tp > 1 && recompute == RecomputeMode.Selective);
+        // sequence parallelism has gone with tensor parallelism in Megatron since arXiv:2205.05198 (2022); rows that ran
+        // without it (its baselines) say "no" in the column
+        bool sp = r.SequenceParallel ?? tp > 1;
         var arch = r.Arch.Length > 0 ? ScheduleNames.Arch[r.Arch] : Architecture.Gpt;
 
         var model = new ModelSpec(r.Model.Length > 0 ? r.Model : name, arch, layers, hidden, heads, r.KvHeads ?? heads, r.FfnHidden ?? 4 * hidden,

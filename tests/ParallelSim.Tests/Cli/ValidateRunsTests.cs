@@ -17,7 +17,7 @@ public class ValidateRunsTests
 
     // a quoted source and GPU with commas inside, a doubled quote, an extra column, a TPU row, a ZB-2p row and a ZB-1p row
     private const string Small = Header +
-        "\"Lab A, 2025, Table 2\",GPT 1.3B,1.3,24,2048,16,,50304,2048,\"H100 (80GB)\",16,2,1,,,,2,256,selective,,,,0.45,,2.5,,\"with \"\"care\"\", see text\",ignored\n" +
+        "\"Lab A, 2025, Table 2\",GPT 1.3B,1.3,24,2048,16,,50304,2048,\"H100 (80GB)\",16,2,1,,,,2,256,none,,,,0.45,,2.5,,\"with \"\"care\"\", see text\",ignored\n" +
         "\"Lab A, 2025, Table 2\",GPT 1.3B full,1.3,24,2048,16,8192,50304,2048,A100-80GB,8,1,1,8,,,1,64,full,no,1 (ZeRO-1),150,,,,,,\n" +
         "Paper B,Gopher 280B,280,80,16384,128,65536,32000,2048,TPU v3,4096,,,,,,,,,,,,0.325,,,,,\n" +
         "Paper B,GPT-3-like 1.5B / schedule ZB-2p,1.5,24,2304,24,9216,32000,1024,\"A100-SXM-80GB (RoCE RDMA, up to 4 nodes)\",8,1,8,1,,,6,144,,,,,,,,59,,\n" +
@@ -56,9 +56,9 @@ public class ValidateRunsTests
         Assert.Equal(["Mfu", "IterationSeconds", "HardwareTflopsPerGpu"], cases.Select(c => c.GetProperty("metric").GetString()!).ToArray());
         Assert.Equal("runs.csv line 2, reported_mfu", cases[0].GetProperty("locator").GetString());
 
-        // row 2: dp = 16 / (tp 2) = 8, ffn 4h, micro 2, sequence parallel on (tp > 1 with selective), H100 (80GB) is the SXM part
+        // row 2: dp = 16 / (tp 2) = 8, ffn 4h, micro 2, sequence parallel on (tp > 1, even without selective recompute), H100 (80GB) is the SXM part
         var gpt = new ModelSpec("GPT 1.3B", Architecture.Gpt, 24, 2048, 16, 16, 8192, 50304, 2048, true, new Source("test"));
-        var row2 = Evaluate(gpt, "dgx-h100", 16, new ParallelPlan(2, 1, 8, 1, 1, 2, 256, ZeroStage.None, RecomputeMode.Selective, true,
+        var row2 = Evaluate(gpt, "dgx-h100", 16, new ParallelPlan(2, 1, 8, 1, 1, 2, 256, ZeroStage.None, RecomputeMode.None, true,
             ScheduleKind.OneFOneB, PrecisionPolicy.Megatron, true));
         Assert.Equal(row2.Throughput.Mfu, cases[0].GetProperty("predicted").GetDouble(), 12);
         Assert.Equal(row2.Time.Step.Value, cases[1].GetProperty("predicted").GetDouble(), 12);
