@@ -56,8 +56,8 @@ public static class ClosedFormPipeline
     /// <paramref name="fill"/> = what a weight pass fills of the drain (<see cref="WeightFill"/>, for ZB-H2
     /// <see cref="WeightFillH2"/>; T_W in the paper's regime). ZB-H2's is the longest span of one rank, its step time with
     /// steps overlapping (ZeroBubbleH2). Exact against the event simulator without transfers for GPipe, 1F1B and
-    /// interleaved; for ZB-H1 for m >= p, or any m when T_W <= T_F, T_B; for ZB-H2 for m >= 2p - 1, or any m when
-    /// T_F + T_B >= 2·fill (the bubble does not close; below, at most p - 1 fills short).
+    /// interleaved and ZB-H1 at every m; for ZB-H2 for m >= 2p - 1, or any m when T_F + T_B >= 2·fill (the bubble does
+    /// not close; otherwise below m = 2p - 1 it comes out short by less than (p - 1) fills).
     /// </summary>
     public static Seconds Makespan(ScheduleKind schedule, int p, int m, int v, Seconds slot, Seconds weight, Seconds fill) => schedule switch
     {
@@ -65,13 +65,11 @@ public static class ClosedFormPipeline
         ScheduleKind.Interleaved => slot * (m + (p - 1.0) / v),
         // arXiv:2401.10241 Table 2: ZB-H1 bubble (p - 1)(T_F + T_B - T_W) vs 1F1B's (p - 1)(T_F + T_B + T_W), i.e. 2(p - 1)T_W less
         // for m >= p: W leaves the backward chain ((p - 1)T_W) and p - 1 W passes fill the drain. Below (outside the table) the
-        // generator's order fills it with min(p - 1, max(0, 2m - p)) (derived from ZeroBubbleH1's order; checked against the simulator;
-        // exact when T_W <= T_F, T_B, else within p - 1 fills)
-        ScheduleKind.ZeroBubbleH1 => slot * (m + p - 1.0) - weight * (p - 1.0) - fill * Math.Min(p - 1, Math.Max(0, 2 * m - p)),
+        // generator's order fills it with min(p - 1, m - 1) (derived from ZeroBubble's order; checked against the simulator, exact)
+        ScheduleKind.ZeroBubbleH1 => slot * (m + p - 1.0) - weight * (p - 1.0) - fill * Math.Min(p - 1, m - 1),
         // arXiv:2401.10241 Table 2: ZB-H2 bubble (p - 1)(T_F + T_B - 2T_W), 2(p - 1) fills, for m >= 2p - 1 (Fig. 4); below, its order
-        // fills min(2(p - 1), max(0, 2(m - p) + 1)) (derived from ZeroBubbleH2's order; checked against the simulator); never below m slots
-        ScheduleKind.ZeroBubbleH2 => Seconds.Max(slot * m,
-            slot * (m + p - 1.0) - weight * (p - 1.0) - fill * Math.Min(2 * (p - 1), Math.Max(0, 2 * (m - p) + 1))),
+        // fills min(2(p - 1), m - 1) (derived from ZeroBubble's order; checked against the simulator); never below m slots
+        ScheduleKind.ZeroBubbleH2 => Seconds.Max(slot * m, slot * (m + p - 1.0) - weight * (p - 1.0) - fill * Math.Min(2 * (p - 1), m - 1)),
         // arXiv:2104.04473 §2.2.1: GPipe and 1F1B take m + p - 1 slots
         _ => slot * (m + p - 1.0),
     };

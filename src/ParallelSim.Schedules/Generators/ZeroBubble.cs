@@ -3,10 +3,12 @@ namespace ParallelSim.Schedules.Generators;
 /// <summary>
 /// The zero-bubble hand schedules (arXiv:2401.10241 §3.1; sail-sg efficiency.py get_hand_schedule): 1F1B with the
 /// backward split into I (inputs) and W (weights), and <c>warmupFactor</c> c forwards of warm-up per later stage.
-/// Rank r warms up with min(c(p - r - 1), m) forwards, then runs F (while forwards remain), I, and a W once the
-/// warm-up count plus the step reaches c(p - 1), so its first c·r W passes wait; the rest of the W passes close the
-/// list. c = 1 is ZB-H1 (p micro-batches in flight, as 1F1B), c = 2 is ZB-H2 (2p - 1 on rank 0, the parallelogram).
-/// Capping the warm-up at m keeps every m valid (below m = c(p - 1) + 1 all W passes drain at the end).
+/// Rank r warms up with min(c(p - r - 1), m) forwards, then runs F (while forwards remain), I, and from step c·r on a
+/// W after each I, so its first c·r W passes wait; they close the list. c = 1 is ZB-H1 (p micro-batches in flight, as
+/// 1F1B), c = 2 is ZB-H2 (2p - 1 on rank 0, the parallelogram). With the full warm-up (m >= c(p - r - 1)) this is the
+/// authors' order (their W test, warm-up + step >= c(p - 1), is step >= c·r); capping the warm-up at m keeps every m
+/// valid, and testing the step rather than warm-up + step then runs each W as early as the uncapped order would
+/// (a capped warm-up under their test holds back more W passes: a longer step at m &lt; c(p - 1), never a shorter one).
 /// </summary>
 public static class ZeroBubble
 {
@@ -25,7 +27,7 @@ public static class ZeroBubble
             {
                 if (f < m) list.Add(new(r, ActionKind.Forward, f++));
                 list.Add(new(r, ActionKind.BackwardInput, i));
-                if (warmup + i >= warmupFactor * (p - 1)) list.Add(new(r, ActionKind.BackwardWeight, w++));
+                if (i >= warmupFactor * r) list.Add(new(r, ActionKind.BackwardWeight, w++));
             }
             while (w < m) list.Add(new(r, ActionKind.BackwardWeight, w++));
             ranks[r] = list;
