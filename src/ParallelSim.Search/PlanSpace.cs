@@ -17,7 +17,8 @@ public sealed record PlanSpaceResult(int Gpus, IReadOnlyList<ParallelPlan> Plans
 /// </summary>
 public static class PlanSpace
 {
-    private static readonly ScheduleKind[] AllSchedules = [ScheduleKind.GPipe, ScheduleKind.OneFOneB, ScheduleKind.Interleaved, ScheduleKind.ZeroBubbleH1];
+    private static readonly ScheduleKind[] AllSchedules = [ScheduleKind.GPipe, ScheduleKind.OneFOneB, ScheduleKind.Interleaved,
+        ScheduleKind.ZeroBubbleH1, ScheduleKind.ZeroBubbleH2];
     private static readonly ZeroStage[] AllZero = [ZeroStage.None, ZeroStage.OptimizerStates, ZeroStage.Gradients, ZeroStage.Parameters];
     private static readonly RecomputeMode[] AllRecompute = [RecomputeMode.None, RecomputeMode.Selective, RecomputeMode.Full];
     private static readonly bool[] AllSp = [false, true];

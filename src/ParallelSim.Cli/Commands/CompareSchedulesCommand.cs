@@ -10,7 +10,7 @@ using ParallelSim.Schedules.Simulation;
 namespace ParallelSim.Cli.Commands;
 
 /// <summary>
-/// `parallelsim compare-schedules`: one model, cluster and plan under GPipe, 1F1B, ZB-H1 and interleaved 1F1B (the
+/// `parallelsim compare-schedules`: one model, cluster and plan under GPipe, 1F1B, ZB-H1, ZB-H2 and interleaved 1F1B (the
 /// plan's vpp, or 2 when vpp is 1 and the layers allow), for each micro-batch count asked for; the global
 /// batch follows as m × micro-batch × dp.
 /// </summary>
@@ -24,7 +24,7 @@ public static class CompareSchedulesCommand
         var plot = new Option<string?>("--plot") { Description = "Write the timelines, one panel per schedule (first micro-batch count), to FILE.png or FILE.svg" };
         var bubblePlot = new Option<string?>("--bubble-plot") { Description = "Write bubble fraction vs micro-batches, one line per schedule, to FILE.png or FILE.svg" };
         var micro = new Option<string?>("--micro-batches") { Description = "Micro-batch counts per step to compare, e.g. 8,16,32,64 [default: the plan's]" };
-        var cmd = new Command("compare-schedules", "Compare pipeline schedules (GPipe, 1F1B, ZB-H1, interleaved) on one plan: step time, bubble, peak memory, MFU");
+        var cmd = new Command("compare-schedules", "Compare pipeline schedules (GPipe, 1F1B, ZB-H1, ZB-H2, interleaved) on one plan: step time, bubble, peak memory, MFU");
         plan.AddTo(cmd);
         cmd.Options.Add(plan.ScheduleFile);
         cmd.Options.Add(micro);
@@ -97,6 +97,7 @@ public static class CompareSchedulesCommand
             (ScheduleKind.GPipe, 1, null),
             (ScheduleKind.OneFOneB, 1, null),
             (ScheduleKind.ZeroBubbleH1, 1, null),
+            (ScheduleKind.ZeroBubbleH2, 1, null),
             (ScheduleKind.Interleaved, v, input.Model.Layers % (basePlan.Pp * v) != 0
                 ? $"layers ({input.Model.Layers}) not divisible by pp x vpp ({basePlan.Pp} x {v})"
                 : basePlan.Pp == 1 ? "pp is 1" : null),

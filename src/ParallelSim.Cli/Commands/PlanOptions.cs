@@ -45,7 +45,7 @@ public sealed class PlanOptions
     public readonly Option<int?> Zero = new("--zero") { Description = "ZeRO stage 0|1|2|3 [default: 0]" };
     public readonly Option<string?> Recompute = new("--recompute") { Description = "none|selective|full [default: selective]" };
     public readonly Option<string?> SequenceParallel = new("--sequence-parallel") { Description = "Sequence parallelism (true|false) [default: true]" };
-    public readonly Option<string?> Schedule = new("--schedule") { Description = "gpipe|1f1b|interleaved|zb-h1 [default: 1f1b]" };
+    public readonly Option<string?> Schedule = new("--schedule") { Description = "gpipe|1f1b|interleaved|zb-h1|zb-h2 [default: 1f1b]" };
     public readonly Option<string?> ScheduleFile = new(Loading.ScheduleFile.Flag) { Description = "Run this schedule instead of a generated one: CSV, one row of actions per rank (0F0,0F1,0B0,...), or a shipped name (1f1b-p4-m8)" };
     public readonly Option<string?> Precision = new("--precision") { Description = "megatron|zero|torch-amp|bf16 [default: megatron]" };
     public readonly Option<string?> FlashAttention = new("--flash-attention") { Description = "Flash attention (true|false) [default: true]" };

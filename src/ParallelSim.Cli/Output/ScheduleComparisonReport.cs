@@ -26,7 +26,7 @@ public static class ScheduleComparisonReport
                 continue;
             }
             t.Add(x.Schedule, x.Vpp.ToString(), x.MicroBatches.ToString(), x.GlobalBatch.ToString(), F(r.Time.Step.Milliseconds, 1),
-                Pct(x.Run.Summary.BubbleFraction), Pct(r.Throughput.Mfu), F(r.Memory.Peak.GiB, 2), r.Memory.LimitingStage.ToString(),
+                Pct(x.Run.Outcome.IdleFraction), Pct(r.Throughput.Mfu), F(r.Memory.Peak.GiB, 2), r.Memory.LimitingStage.ToString(),
                 r.Memory.Fits ? "yes" : "NO", string.Join(" ", r.Memory.Stages.Select(s => F(s.Peak.GiB, 1))));
         }
         return t;
@@ -49,8 +49,9 @@ public static class ScheduleComparisonReport
         var o = new JsonObject { ["schedule"] = x.Schedule, ["vpp"] = x.Vpp, ["microBatches"] = x.MicroBatches, ["globalBatch"] = x.GlobalBatch };
         if (x.Result is not { } r || x.Run is null) { o["skipped"] = x.Skipped; return o; }
         o["stepSeconds"] = r.Time.Step.Value;
-        o["pipelineSeconds"] = x.Run.Summary.Makespan.Value;
-        o["bubbleFraction"] = x.Run.Summary.BubbleFraction;
+        // the outcome's: first start to last end, or for ZB-H2 one rank's longest span (SimulatedPipeline.Outcome)
+        o["pipelineSeconds"] = x.Run.Outcome.Makespan.Value;
+        o["bubbleFraction"] = x.Run.Outcome.IdleFraction;
         o["mfu"] = r.Throughput.Mfu;
         o["peakBytes"] = r.Memory.Peak.Value;
         o["limitingStage"] = r.Memory.LimitingStage;

@@ -4,10 +4,10 @@ using static ParallelSim.Core.Explain.StepList;
 namespace ParallelSim.Core.Explain;
 
 /// <summary>Pipeline shape and, when a plan was simulated, the time of one micro-batch's forward and backward on the slowest stage.</summary>
-/// <remarks><c>WeightSeconds</c> is that stage's weight-gradient pass T_W, which ZB-H1 moves into the bubble.</remarks>
+/// <remarks><c>WeightSeconds</c> is that stage's weight-gradient pass T_W, which ZB-H1 and ZB-H2 move into the bubble.</remarks>
 public sealed record BubbleInput(int Stages, int MicroBatches, int VirtualStages, ScheduleKind Schedule, double? SlotSeconds, double? WeightSeconds = null);
 
-/// <summary>The pipeline bubble of GPipe, 1F1B and interleaved 1F1B at p, m, v, and its cost in time.</summary>
+/// <summary>The pipeline bubble of GPipe, 1F1B, interleaved 1F1B, ZB-H1 and ZB-H2 at p, m, v, and its cost in time.</summary>
 public static class BubbleExplainer
 {
     public static Explanation Explain(BubbleInput i)
@@ -26,9 +26,12 @@ public static class BubbleExplainer
         // arXiv:2401.10241 Table 2 with T_F = T_B = T_W (its README's assumption): (p - 1)(T_F + T_B - T_W) over m(T_F + T_B + T_W)
         double zb = s.Add("ZB-H1: weight passes fill the drain, same activations as 1F1B (with equal F, B and W passes)", $"(p - 1)/(3m) = {p - 1}/(3·{m})",
             (p - 1) / (3 * m), "fraction", "arXiv:2401.10241 Table 2");
+        // arXiv:2401.10241 Table 2 with T_F = T_B = T_W: ZB-H2 bubble (p - 1)(T_F + T_B - 2T_W) = 0, at (2p - 1)M_B
+        double zb2 = s.Add("ZB-H2: twice the warm-up forwards, 2p - 1 micro-batches on rank 0, steps overlapping (with equal F, B and W passes)",
+            "(p - 1)(T_F + T_B - 2T_W) = 0", 0, "fraction", "arXiv:2401.10241 Table 2, Fig. 4");
         double chosen = i.Schedule switch
         {
-            ScheduleKind.Interleaved => inter, ScheduleKind.GPipe => gpipe, ScheduleKind.ZeroBubbleH1 => zb, _ => oneF,
+            ScheduleKind.Interleaved => inter, ScheduleKind.GPipe => gpipe, ScheduleKind.ZeroBubbleH1 => zb, ScheduleKind.ZeroBubbleH2 => zb2, _ => oneF,
         };
         double vEff = i.Schedule == ScheduleKind.Interleaved ? v : 1;
         // share of the whole step: bubble / (ideal + bubble) = chosen / (1 + chosen); (p-1)/(v·m + p - 1) for GPipe, 1F1B and interleaved
@@ -39,6 +42,13 @@ public static class BubbleExplainer
             s.Add("one micro-batch's forward + backward on the slowest stage, and its weight pass", $"t_f + t_b (t_w = {G(w)} s)", zslot, "s", "cost model (as simulate)");
             // arXiv:2401.10241 Table 2: ZB-H1 bubble (p - 1)(T_F + T_B - T_W), T_B the input backward: (p - 1)(slot - 2·t_w)
             s.Add("ZB-H1: idle time per step", $"(p - 1)(t_f + t_b - 2·t_w) = {p - 1}·({G(zslot)} - 2·{G(w)})", (p - 1) * (zslot - 2 * w), "s", "arXiv:2401.10241 Table 2");
+        }
+        else if (i.Schedule == ScheduleKind.ZeroBubbleH2 && i.SlotSeconds is double hslot && i.WeightSeconds is double w2)
+        {
+            s.Add("one micro-batch's forward + backward on the slowest stage, and its weight pass", $"t_f + t_b (t_w = {G(w2)} s)", hslot, "s", "cost model (as simulate)");
+            // arXiv:2401.10241 Table 2: ZB-H2 bubble (p - 1)(T_F + T_B - 2T_W), T_B the input backward: (p - 1)(slot - 3·t_w), not below 0
+            s.Add("ZB-H2: idle time per step (each rank's own span; steps overlap)", $"(p - 1)·max(0, t_f + t_b - 3·t_w) = {p - 1}·max(0, {G(hslot)} - 3·{G(w2)})",
+                (p - 1) * Math.Max(0, hslot - 3 * w2), "s", "arXiv:2401.10241 Table 2");
         }
         else if (i.SlotSeconds is double slot)
         {

@@ -7,10 +7,11 @@ public enum ZeroStage { None = 0, OptimizerStates = 1, Gradients = 2, Parameters
 public enum RecomputeMode { None, Selective, Full }
 
 /// <summary>
-/// Pipeline schedules: GPipe, 1F1B (PipeDream-Flush), interleaved 1F1B, and ZB-H1 (arXiv:2401.10241: 1F1B
-/// with the backward split into input and weight passes, the weight passes filling the cool-down bubble).
+/// Pipeline schedules: GPipe, 1F1B (PipeDream-Flush), interleaved 1F1B, ZB-H1 (arXiv:2401.10241: 1F1B
+/// with the backward split into input and weight passes, the weight passes filling the cool-down bubble), and ZB-H2
+/// (the same with twice the warm-up forwards: 2p - 1 micro-batches in flight on rank 0, steps overlapping).
 /// </summary>
-public enum ScheduleKind { GPipe, OneFOneB, Interleaved, ZeroBubbleH1 }
+public enum ScheduleKind { GPipe, OneFOneB, Interleaved, ZeroBubbleH1, ZeroBubbleH2 }
 
 /// <summary>
 /// Precision and optimizer bookkeeping. Megatron: bf16 params, fp32 main grads and params, Adam (18 B/param).

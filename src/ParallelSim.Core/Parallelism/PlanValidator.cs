@@ -87,7 +87,8 @@ public static class ScheduleNames
 {
     public static readonly IReadOnlyDictionary<string, ScheduleKind> Schedules = new Dictionary<string, ScheduleKind>(StringComparer.OrdinalIgnoreCase)
     {
-        ["gpipe"] = ScheduleKind.GPipe, ["1f1b"] = ScheduleKind.OneFOneB, ["interleaved"] = ScheduleKind.Interleaved, ["zb-h1"] = ScheduleKind.ZeroBubbleH1,
+        ["gpipe"] = ScheduleKind.GPipe, ["1f1b"] = ScheduleKind.OneFOneB, ["interleaved"] = ScheduleKind.Interleaved,
+        ["zb-h1"] = ScheduleKind.ZeroBubbleH1, ["zb-h2"] = ScheduleKind.ZeroBubbleH2,
     };
     public static readonly IReadOnlyDictionary<string, RecomputeMode> Recompute = new Dictionary<string, RecomputeMode>(StringComparer.OrdinalIgnoreCase)
     {

@@ -28,7 +28,8 @@ public static class ClosedFormPipeline
         var inFlight = new double[p];
         for (int r = 0; r < p; r++) inFlight[r] = InFlight(plan.Schedule, p, m, v, r);
         var weight = slowest?.BackwardWeight ?? Seconds.Zero;
-        var fill = slowest is null ? Seconds.Zero : WeightFill(slowest.Forward, slowest.BackwardInput, slowest.BackwardWeight);
+        var fill = slowest is null ? Seconds.Zero : plan.Schedule == ScheduleKind.ZeroBubbleH2
+            ? WeightFillH2(slowest.Forward, slowest.BackwardWeight) : WeightFill(slowest.Forward, slowest.BackwardInput, slowest.BackwardWeight);
         var makespan = Makespan(plan.Schedule, p, m, v, slot, weight, fill);
         double idle = makespan.Value > 0 ? 1 - m * busySum.Value / (p * makespan.Value) : 0;
         return new PipelineOutcome(makespan, busy * m, inFlight, "closed form", Math.Max(0, idle));
@@ -43,9 +44,20 @@ public static class ClosedFormPipeline
         new(Math.Min(weight.Value, Math.Min(forward.Value, backwardInput.Value)));
 
     /// <summary>
+    /// ZB-H2's version: how much of a rank's own span one weight pass fills, T_W up to T_F (a longer W fills only T_F,
+    /// whatever T_B is).
+    /// </summary>
+    // derived from ZeroBubbleH2's order (arXiv:2401.10241 Table 2 has T_W <= T_F): min(T_F, T_W); checked against the event simulator
+    public static Seconds WeightFillH2(Seconds forward, Seconds weight) => new(Math.Min(weight.Value, forward.Value));
+
+    /// <summary>
     /// Pipeline makespan with identical stages, for <paramref name="slot"/> = one micro-batch's forward and full
     /// backward (input plus weight pass, plus the sends), <paramref name="weight"/> = its weight pass T_W and
-    /// <paramref name="fill"/> = what a weight pass fills of the drain (<see cref="WeightFill"/>; T_W in the paper's regime).
+    /// <paramref name="fill"/> = what a weight pass fills of the drain (<see cref="WeightFill"/>, for ZB-H2
+    /// <see cref="WeightFillH2"/>; T_W in the paper's regime). ZB-H2's is the longest span of one rank, its step time with
+    /// steps overlapping (ZeroBubbleH2). Exact against the event simulator without transfers for GPipe, 1F1B and
+    /// interleaved and ZB-H1 at every m; for ZB-H2 for m >= 2p - 1, or any m when T_F + T_B >= 2·fill (the bubble does
+    /// not close; otherwise below m = 2p - 1 it comes out short by less than (p - 1) fills).
     /// </summary>
     public static Seconds Makespan(ScheduleKind schedule, int p, int m, int v, Seconds slot, Seconds weight, Seconds fill) => schedule switch
     {
@@ -53,22 +65,27 @@ public static class ClosedFormPipeline
         ScheduleKind.Interleaved => slot * (m + (p - 1.0) / v),
         // arXiv:2401.10241 Table 2: ZB-H1 bubble (p - 1)(T_F + T_B - T_W) vs 1F1B's (p - 1)(T_F + T_B + T_W), i.e. 2(p - 1)T_W less
         // for m >= p: W leaves the backward chain ((p - 1)T_W) and p - 1 W passes fill the drain. Below (outside the table) the
-        // generator's order fills it with min(p - 1, max(0, 2m - p)) (derived from ZeroBubbleH1's order; checked against the simulator;
-        // exact when T_W <= T_F, T_B, else within p - 1 fills)
-        ScheduleKind.ZeroBubbleH1 => slot * (m + p - 1.0) - weight * (p - 1.0) - fill * Math.Min(p - 1, Math.Max(0, 2 * m - p)),
+        // generator's order fills it with min(p - 1, m - 1) (derived from ZeroBubble's order; checked against the simulator, exact)
+        ScheduleKind.ZeroBubbleH1 => slot * (m + p - 1.0) - weight * (p - 1.0) - fill * Math.Min(p - 1, m - 1),
+        // arXiv:2401.10241 Table 2: ZB-H2 bubble (p - 1)(T_F + T_B - 2T_W), 2(p - 1) fills, for m >= 2p - 1 (Fig. 4); below, its order
+        // fills min(2(p - 1), m - 1) (derived from ZeroBubble's order; checked against the simulator); never below m slots
+        ScheduleKind.ZeroBubbleH2 => Seconds.Max(slot * m, slot * (m + p - 1.0) - weight * (p - 1.0) - fill * Math.Min(2 * (p - 1), m - 1)),
         // arXiv:2104.04473 §2.2.1: GPipe and 1F1B take m + p - 1 slots
         _ => slot * (m + p - 1.0),
     };
 
     /// <summary>
     /// Micro-batches' worth of activations held at the peak on rank r: GPipe m; 1F1B min(p - r, m)
-    /// (arXiv:2104.04473 §2.2), and ZB-H1 the same (arXiv:2401.10241 Table 2: p·M_B, as 1F1B); interleaved 2(p - r - 1) + (v - 1)p + 1 chunks of 1/v each (Megatron-LM's
+    /// (arXiv:2104.04473 §2.2), and ZB-H1 the same (arXiv:2401.10241 Table 2: p·M_B, as 1F1B); ZB-H2 min(2(p - r) - 1, m)
+    /// (Table 2: (2p - 1)·M_B on rank 0); interleaved 2(p - r - 1) + (v - 1)p + 1 chunks of 1/v each (Megatron-LM's
     /// warm-up count), which on rank 0 is p(1 + (p - 1)/(p v)) (arXiv:2205.05198 §4.2.3).
     /// </summary>
     public static double InFlight(ScheduleKind schedule, int p, int m, int v, int r) => schedule switch
     {
         ScheduleKind.GPipe => m,
         ScheduleKind.OneFOneB or ScheduleKind.ZeroBubbleH1 => Math.Min(p - r, m),
+        // ZeroBubbleH2: 2(p - r - 1) warm-up forwards and one more before the first backward; arXiv:2401.10241 Table 2 (2p - 1)M_B
+        ScheduleKind.ZeroBubbleH2 => Math.Min(2 * (p - r) - 1, m),
         _ => Math.Min(2.0 * (p - r - 1) + (v - 1.0) * p + 1, (double)m * v) / v,
     };
 }

@@ -11,6 +11,7 @@ public static class ScheduleGenerators
         ScheduleKind.OneFOneB => OneFOneB.Build(p, m),
         ScheduleKind.Interleaved => Interleaved1F1B.Build(p, m, v),
         ScheduleKind.ZeroBubbleH1 => ZeroBubbleH1.Build(p, m),
+        ScheduleKind.ZeroBubbleH2 => ZeroBubbleH2.Build(p, m),
         _ => throw new ArgumentException($"no generator for schedule {kind}"),
     };
 }

@@ -73,7 +73,7 @@ public static class PaperLayout
         var schedule = ScheduleGenerators.Build(plan.Schedule, full.Stages.Count, plan.MicroBatches, StepCostsAdapter.Chunks(plan));
         var timeline = PipelineSimulator.Run(schedule, Durations(full, plan, cluster), new SimulatorOptions(options.OverlapP2P));
         var summary = TimelineSummary.Of(timeline);
-        var outcome = new PipelineOutcome(summary.Makespan, summary.BusiestRankCompute, summary.PeakMicroBatchesHeld, "event simulation, end stages one layer fewer", summary.BubbleFraction);
+        var outcome = SimulatedPipeline.Outcome(plan.Schedule, summary, "event simulation, end stages one layer fewer");
         var run = new SimulatedRun(schedule, timeline, summary, outcome);
         return (Evaluator.Combine(slotModel, cluster, plan, options, Costs(full, slotModel), outcome), run);
     }

@@ -7,8 +7,10 @@ namespace ParallelSim.Schedules.Simulation;
 /// activations are held (a forward's activations live from its start until its B or I ends), that peak in
 /// micro-batches' worth of the rank's whole layer share, and in bytes.
 /// </summary>
+/// <remarks><c>Period</c> is the longest span of one rank, from its first action's start to its last action's end.</remarks>
 public sealed record TimelineSummary(
     Seconds Makespan,
+    Seconds Period,
     IReadOnlyList<Seconds> BusyPerRank,
     IReadOnlyList<int> PeakChunksHeld,
     IReadOnlyList<double> PeakMicroBatchesHeld,
@@ -19,6 +21,16 @@ public sealed record TimelineSummary(
     /// <summary>Idle compute over total: Σ_r (makespan - busy_r) / (ranks · makespan).</summary>
     public double BubbleFraction => Makespan.Value <= 0 ? 0
         : BusyPerRank.Sum(b => Makespan.Value - b.Value) / (BusyPerRank.Count * Makespan.Value);
+
+    /// <summary>
+    /// Idle compute over total when consecutive steps overlap and each rank starts its next step as soon as it has
+    /// finished this one (ZB-H2 drops the optimizer synchronisation, arXiv:2401.10241 §3.1, §4): the ranks' staggered
+    /// starts and ends then tile, and a step costs <see cref="Period"/>, the longest span of one rank (sail-sg efficiency.py
+    /// times ZB-H2 so). Σ_r (period - busy_r) / (ranks · period); equals <see cref="BubbleFraction"/> when rank 0 starts
+    /// first and ends last, as in GPipe, 1F1B, interleaved 1F1B and ZB-H1.
+    /// </summary>
+    public double PeriodBubbleFraction => Period.Value <= 0 ? 0
+        : BusyPerRank.Sum(b => Period.Value - b.Value) / (BusyPerRank.Count * Period.Value);
 
     /// <summary>
     /// The zero-bubble paper's bubble rate, (cost - m(T_F + T_B + T_W)) / cost (arXiv:2401.10241 §5; sail-sg
@@ -42,8 +54,10 @@ public sealed record TimelineSummary(
         double Share(int s) => rankBytes[owner[s]] > 0 ? t.Durations.Stages[s].ActivationsPerMicroBatch.Value / rankBytes[owner[s]] : 1.0 / rankStages[owner[s]];
 
         var busy = new Seconds[R]; var chunks = new int[R]; var mbs = new double[R]; var bytes = new Bytes[R];
+        double period = 0;
         for (int r = 0; r < R; r++)
         {
+            if (t.PerRank[r].Count > 0) period = Math.Max(period, (t.PerRank[r][^1].End - t.PerRank[r][0].Start).Value);
             double b = 0, heldBytes = 0, heldShare = 0, peakBytes = 0, peakShare = 0;
             int held = 0, peak = 0;
             foreach (var x in t.PerRank[r])
@@ -62,6 +76,6 @@ public sealed record TimelineSummary(
             }
             busy[r] = new Seconds(b); chunks[r] = peak; mbs[r] = peakShare; bytes[r] = new Bytes(peakBytes);
         }
-        return new TimelineSummary(t.Makespan, busy, chunks, mbs, bytes);
+        return new TimelineSummary(t.Makespan, new Seconds(period), busy, chunks, mbs, bytes);
     }
 }

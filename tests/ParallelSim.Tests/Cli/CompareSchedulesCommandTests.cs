@@ -14,7 +14,7 @@ public class CompareSchedulesCommandTests
         Assert.Equal(0, r.ExitCode);
         using var doc = JsonDocument.Parse(r.Out);
         var rows = doc.RootElement.GetProperty("rows").EnumerateArray().ToArray();
-        Assert.Equal(12, rows.Length);
+        Assert.Equal(15, rows.Length);
         double Bubble(string s, int m) => rows.Single(x => x.GetProperty("schedule").GetString() == s && x.GetProperty("microBatches").GetInt32() == m)
             .GetProperty("bubbleFraction").GetDouble();
         // more micro-batches shrink the bubble; interleaving shrinks it further
@@ -22,6 +22,8 @@ public class CompareSchedulesCommandTests
         Assert.True(Bubble("interleaved", 16) < Bubble("1f1b", 16));
         // ZB-H1 fills the drain with weight passes: a smaller bubble than 1F1B at every m (arXiv:2401.10241 Table 2)
         foreach (int m in new[] { 4, 8, 16 }) Assert.True(Bubble("zb-h1", m) < Bubble("1f1b", m), $"m={m}");
+        // ZB-H2 fills 2(p - 1) of it once m >= 2p - 1 (Table 2: (p - 1)(T_F + T_B - 2T_W)): smaller again
+        foreach (int m in new[] { 8, 16 }) Assert.True(Bubble("zb-h2", m) < Bubble("zb-h1", m), $"m={m}");
         var interleaved = rows.First(x => x.GetProperty("schedule").GetString() == "interleaved");
         Assert.Equal(2, interleaved.GetProperty("vpp").GetInt32());
         Assert.Equal(4, rows[0].GetProperty("stages").GetArrayLength());
@@ -38,6 +40,10 @@ public class CompareSchedulesCommandTests
         Assert.Equal(4.0, rows["1f1b"].GetProperty("stages")[0].GetProperty("microBatchesInFlight").GetDouble(), 9);
         Assert.Equal(4.0, rows["zb-h1"].GetProperty("stages")[0].GetProperty("microBatchesInFlight").GetDouble(), 9);
         Assert.Equal(rows["1f1b"].GetProperty("peakBytes").GetDouble(), rows["zb-h1"].GetProperty("peakBytes").GetDouble(), 1e-6);
+        // arXiv:2401.10241 Table 2: ZB-H2 holds 2p - 1 on the first stage, and so more at the peak
+        Assert.Equal(7.0, rows["zb-h2"].GetProperty("stages")[0].GetProperty("microBatchesInFlight").GetDouble(), 9);
+        Assert.Equal(1.0, rows["zb-h2"].GetProperty("stages")[3].GetProperty("microBatchesInFlight").GetDouble(), 9);
+        Assert.True(rows["zb-h2"].GetProperty("peakBytes").GetDouble() > rows["zb-h1"].GetProperty("peakBytes").GetDouble());
         Assert.True(rows["gpipe"].GetProperty("peakBytes").GetDouble() > rows["1f1b"].GetProperty("peakBytes").GetDouble());
     }
 
@@ -52,6 +58,7 @@ public class CompareSchedulesCommandTests
         Assert.Contains(expected, r.Out);
         Assert.Contains("interleaved", r.Out);
         Assert.Contains("zb-h1", r.Out);
+        Assert.Contains("zb-h2", r.Out);
     }
 
     [Fact]
@@ -85,7 +92,7 @@ public class CompareSchedulesCommandTests
             using var doc = JsonDocument.Parse(File.ReadAllText(path));
             var processes = doc.RootElement.GetProperty("traceEvents").EnumerateArray()
                 .Where(e => e.GetProperty("name").GetString() == "process_name").Select(e => e.GetProperty("args").GetProperty("name").GetString()!).ToArray();
-            Assert.Equal(["gpipe vpp=1 m=4", "gpipe vpp=1 m=8", "1f1b vpp=1 m=4", "1f1b vpp=1 m=8", "zb-h1 vpp=1 m=4", "zb-h1 vpp=1 m=8", "interleaved vpp=2 m=4", "interleaved vpp=2 m=8"], processes);
+            Assert.Equal(["gpipe vpp=1 m=4", "gpipe vpp=1 m=8", "1f1b vpp=1 m=4", "1f1b vpp=1 m=8", "zb-h1 vpp=1 m=4", "zb-h1 vpp=1 m=8", "zb-h2 vpp=1 m=4", "zb-h2 vpp=1 m=8", "interleaved vpp=2 m=4", "interleaved vpp=2 m=8"], processes);
         }
         finally { File.Delete(path); }
     }

@@ -214,6 +214,18 @@ public class ExplainCommandTests
     }
 
     [Fact]
+    public void Zb_h2_bubble_is_zero_with_equal_passes_and_its_idle_time_is_below_zb_h1s()
+    {
+        // arXiv:2401.10241 Table 2 with T_F = T_B = T_W: (p - 1)(T_F + T_B - 2T_W) = 0
+        Assert.Equal(0.0, Json("bubble", "--pp", "4", "--tp", "5", "--micro-batches", "8", "--schedule", "zb-h2").Answer!.Value, 12);
+        string[] plan = ["bubble", "--model", "gpt3-1.3b", "--gpus", "8", "--tp", "2", "--pp", "4", "--global-batch", "32"];
+        double h2 = Step(Json([.. plan, "--schedule", "zb-h2"]), "idle time per step"), h1 = Step(Json([.. plan, "--schedule", "zb-h1"]), "idle time per step");
+        Assert.True(h2 >= 0 && h2 < h1, $"zb-h2 {h2} vs zb-h1 {h1}");
+        var memory = Json("memory", "--model", "gpt3-1.3b", "--gpus", "8", "--tp", "2", "--pp", "4", "--global-batch", "32", "--schedule", "zb-h2");
+        Assert.Equal(7.0, Step(memory, "micro-batches in flight on stage 0"), 9);
+    }
+
+    [Fact]
     public void Bubble_needs_no_valid_plan()
     {
         // heads 96 are not divisible by tp 5: no plan, but the fractions still come: 3/8

@@ -95,6 +95,8 @@ public class SimulateCommandTests
     [InlineData("simulate --model /nonexistent/model.json")]
     [InlineData("simulate --vpp 2 --schedule 1f1b")]
     [InlineData("simulate --vpp 2 --schedule zb-h1")]
+    [InlineData("simulate --vpp 2 --schedule zb-h2")]
+    [InlineData("simulate --schedule zb-h3")]
     [InlineData("simulate --gpus 100")]
     [InlineData("simulate --flash-attention maybe")]
     [InlineData("simulate --format yaml")]
@@ -135,6 +137,31 @@ public class SimulateCommandTests
         Assert.Equal("zb-h1", z.RootElement.GetProperty("plan").GetProperty("schedule").GetString());
         double Bubble(JsonDocument d) => d.RootElement.GetProperty("time").GetProperty("bubbleFraction").GetDouble();
         Assert.True(Bubble(z) < Bubble(o), $"zb-h1 {Bubble(z)} vs 1f1b {Bubble(o)}");
+    }
+
+    [Fact]
+    public void Zb_h2_runs_with_2p_minus_1_micro_batches_in_flight_on_stage_0_and_a_shorter_step_than_zb_h1()
+    {
+        string[] plan = ["simulate", "--model", "gpt3-1.3b", "--gpus", "8", "--tp", "2", "--pp", "4", "--global-batch", "32"];
+        var h2 = CliRunner.Run([.. plan, "--schedule", "zb-h2", "--format", "json"]);
+        var h1 = CliRunner.Run([.. plan, "--schedule", "zb-h1", "--format", "json"]);
+        Assert.Equal("", h2.Err);
+        Assert.Equal(0, h2.ExitCode);
+        using var z2 = JsonDocument.Parse(h2.Out);
+        using var z1 = JsonDocument.Parse(h1.Out);
+        Assert.Equal("zb-h2", z2.RootElement.GetProperty("plan").GetProperty("schedule").GetString());
+        // arXiv:2401.10241 Table 2: (2p - 1)M_B on the first stage against ZB-H1's p M_B; the last stage holds one
+        var stages = z2.RootElement.GetProperty("memory").GetProperty("stages");
+        Assert.Equal(7.0, stages[0].GetProperty("microBatchesInFlight").GetDouble(), 9);
+        Assert.Equal(1.0, stages[3].GetProperty("microBatchesInFlight").GetDouble(), 9);
+        double Peak(JsonDocument d) => d.RootElement.GetProperty("memory").GetProperty("peakBytes").GetDouble();
+        double StepSeconds(JsonDocument d) => d.RootElement.GetProperty("time").GetProperty("stepSeconds").GetDouble();
+        Assert.True(Peak(z2) > Peak(z1));
+        Assert.True(StepSeconds(z2) < StepSeconds(z1), $"zb-h2 {StepSeconds(z2)} vs zb-h1 {StepSeconds(z1)}");
+        // the text report shows the in-flight count and says the step overlaps the next
+        var text = CliRunner.Run([.. plan, "--schedule", "zb-h2"]);
+        Assert.Contains("zb-h2 overlaps steps", text.Out);
+        Assert.Matches(@"(?m)^0\s+6\s+.*\s7\.00\s", text.Out);
     }
 
     [Fact]

@@ -90,13 +90,14 @@ public class SweepCommandTests
     }
 
     [Fact]
-    public void The_sweep_enumerates_zb_h1_as_a_schedule()
+    public void The_sweep_enumerates_zb_h1_and_zb_h2_as_schedules()
     {
         var r = CliRunner.Run("sweep", "--model", "gpt3-1.3b", "--gpus", "8", "--global-batch", "32", "--pp", "2", "--tp", "1",
-            "--schedule", "1f1b,zb-h1", "--zero", "1", "--recompute", "selective", "--top", "50");
+            "--schedule", "1f1b,zb-h1,zb-h2", "--zero", "1", "--recompute", "selective", "--top", "50");
         Assert.Equal("", r.Err);
         Assert.Equal(0, r.ExitCode);
         Assert.Contains(" zb-h1 ", r.Out);
+        Assert.Contains(" zb-h2 ", r.Out);
         Assert.Contains(" 1f1b ", r.Out);
     }
 
