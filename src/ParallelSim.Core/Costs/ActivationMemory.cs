@@ -26,7 +26,10 @@ public static class ActivationMemory
         double normInputs = (plan.Precision == PrecisionPolicy.TorchAmp ? 8 : 4) * sb * h;
         double replicated = normInputs + 2 * sb * h + 2 * sb * h + (dropout ? 2 * sb * h : 0);
         // split across TP ranks: Q, K, V (2sbh each for MHA; K, V shrink with GQA), attention output 2sbh, MLP inner activations
-        double mlpInner = m.Arch == Architecture.Llama ? 3 * 2 * sb * f : 2 * 2 * sb * f; // SwiGLU: gate, up, product; GELU: input, output
+        // GELU: its input and output (the second GEMM's input). SwiGLU fused (Megatron): gate, up and the product; eager PyTorch
+        // (torch-amp) also keeps silu(gate), which the product's backward needs: silu saves gate, the product saves silu(gate) and up
+        double mlpInner = m.Arch != Architecture.Llama ? 2 * 2 * sb * f
+            : (plan.Precision == PrecisionPolicy.TorchAmp ? 4 : 3) * 2 * sb * f;
         double split = 2 * sb * h + 2 * 2 * sb * kv + 2 * sb * h + mlpInner;
         // attention core: softmax output 2as²b, dropout mask as²b, dropout output 2as²b (eq. 1); none with flash attention
         // or selective recompute; flash attention keeps its fp32 log-sum-exp per head and token

@@ -62,14 +62,22 @@ public static class LayerTime
         // (PyTorch autocast op lists), so each norm reads and writes 4 bytes, its output is cast to bf16 for the GEMM
         // (read 4, write 2), and each add reads 4 + 2 and writes 4.
         double replicated = (plan.SequenceParallel ? tokens / t : tokens) * h;
+        // torch-amp is eager PyTorch under autocast: every elementwise op is its own kernel; the megatron and zero policies run fused ones
         bool amp = plan.Precision == PrecisionPolicy.TorchAmp;
+        bool llama = m.Arch == Architecture.Llama;
         double normBytes = amp ? 4 + 4 + 4 + 2 : 2 + 2;
         double addBytes = amp ? 4 + 2 + 4 : 2 + 2 + 2;
         var elementwiseFwd = 2 * Roofline.MemoryBound(gpu, replicated * normBytes) + 2 * Roofline.MemoryBound(gpu, replicated * addBytes)
-            // activation: GELU reads and writes the f-wide output, SwiGLU reads two and writes one
-            + Roofline.MemoryBound(gpu, tokens * (f / t) * 2 * (m.Arch == Architecture.Llama ? 3 : 2))
+            // activation: GELU reads and writes the f-wide output (4 bytes per element); Megatron's fused SwiGLU reads gate and
+            // up and writes the product (6); eager PyTorch (torch-amp) runs silu (read 2, write 2) then the product (read 4, write 2)
+            + Roofline.MemoryBound(gpu, tokens * (f / t) * (!llama ? 4 : amp ? 10 : 6))
             // Megatron's fused bias-dropout-add writes a 1-byte mask per element, twice per layer
             + (dropout ? 2 * Roofline.MemoryBound(gpu, replicated) : Seconds.Zero);
+        if (llama)
+            // RoPE on this rank's Q and K (arXiv:2104.09864): a fused kernel (Megatron's default rope fusion) reads and writes each
+            // element once (2 + 2 bytes); eager PyTorch's q·cos + rotate_half(q)·sin is a multiply (2 + 2), rotate_half's negated
+            // half and concatenation (1 + 1, 2 + 2), a multiply (2 + 2) and the add (4 + 2): 20 bytes per element
+            elementwiseFwd += Roofline.MemoryBound(gpu, tokens * (h + kv) / t * (amp ? 20 : 4));
         if (amp)
             // autocast casts every fp32 weight to bf16 on each forward (read 4, write 2 bytes per parameter; 4 weight casts)
             elementwiseFwd += 4 * Roofline.MemoryBound(gpu, 6.0 * (ParameterCount.Attention(m) + ParameterCount.Mlp(m)) / t / 4);
@@ -87,9 +95,11 @@ public static class LayerTime
         var kvChunk = new Bytes(2 * tokens * kv / t * 2);
         var cpComm = plan.Cp <= 1 ? Seconds.Zero : (plan.Cp - 1) * 3 * cpLink.Transfer(kvChunk);
 
-        // kernels launched per layer forward: 4 GEMMs, attention (1 fused, 4-5 unfused), 2 norms, 2 adds, the activation,
-        // dropout-adds, autocast's 4 weight casts and 2 input casts, the TP collectives
-        int kernels = 4 + (plan.FlashAttention ? 1 : dropout ? 4 : 3) + 5 + (dropout ? 2 : 0) + (amp ? 6 : 0)
+        // kernels launched per layer forward: 4 GEMMs, attention (1 fused, 4-5 unfused), 2 norms, 2 adds, the activation
+        // (eager SwiGLU: silu and the product), RoPE (fused: 1; eager: 5 each on Q and K), dropout-adds, autocast's 4 weight
+        // casts and 2 input casts, the TP collectives
+        int kernels = 4 + (plan.FlashAttention ? 1 : dropout ? 4 : 3) + 5 + (llama && amp ? 1 : 0) + (llama ? (amp ? 10 : 1) : 0)
+            + (dropout ? 2 : 0) + (amp ? 6 : 0)
             + (plan.Tp > 1 ? (plan.SequenceParallel ? 4 : 2) : 0);
         return new LayerTimes(gemms, coreFwd, coreBwd, elementwiseFwd, tpFwd, cpComm, kernels);
     }

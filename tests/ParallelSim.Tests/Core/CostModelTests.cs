@@ -1,6 +1,7 @@
 using ParallelSim.Cli.Loading;
 using ParallelSim.Core.Costs;
 using ParallelSim.Core.Hardware;
+using ParallelSim.Core.Models;
 using ParallelSim.Core.Parallelism;
 using ParallelSim.Core.Simulation;
 using ParallelSim.Core.Units;
@@ -23,6 +24,38 @@ public class CostModelTests
     [InlineData(PrecisionPolicy.Bf16, ZeroStage.None, 1, 8.0)]
     public void Model_state_bytes_per_parameter_follow_the_papers(PrecisionPolicy policy, ZeroStage zero, int dp, double expected) =>
         Assert.Equal(expected, ModelStateBytes.Sharded(policy, zero, dp).Total, 12);
+
+    [Fact]
+    public void Eager_swiglu_keeps_silu_of_the_gate_as_a_fourth_ffn_wide_tensor()
+    {
+        // fused SwiGLU keeps gate, up and the product; eager PyTorch (torch-amp) also silu(gate): one more 2·s·b·f
+        var m = Catalog.Default.Model("llama3.2-1b");
+        var fused = new ParallelPlan(1, 1, 1, 1, 1, 2, 2, ZeroStage.None, RecomputeMode.None, false, ScheduleKind.OneFOneB, PrecisionPolicy.Megatron, true);
+        var eager = fused with { Precision = PrecisionPolicy.TorchAmp };
+        double extra = ActivationMemory.PerLayer(m, eager, false) - ActivationMemory.PerLayer(m, fused, false);
+        // torch-amp also holds the two fp32 norm inputs (+4·s·b·h over bf16)
+        Assert.Equal(2.0 * m.SeqLength * 2 * m.FfnHidden + 4.0 * m.SeqLength * 2 * m.Hidden, extra, 6);
+        var gpt = m with { Arch = Architecture.Gpt };
+        Assert.Equal(4.0 * m.SeqLength * 2 * m.Hidden,
+            ActivationMemory.PerLayer(gpt, eager, false) - ActivationMemory.PerLayer(gpt, fused, false), 6);
+    }
+
+    [Fact]
+    public void Rope_costs_llama_layers_elementwise_time_and_more_so_eager()
+    {
+        var m = Catalog.Default.Model("llama3.2-1b");
+        var c = new ClusterSpec(Catalog.Default.Node("hgx-h200"), 1);
+        var fused = new ParallelPlan(1, 1, 1, 1, 1, 4, 4, ZeroStage.None, RecomputeMode.None, false, ScheduleKind.OneFOneB, PrecisionPolicy.Megatron, true);
+        var eager = fused with { Precision = PrecisionPolicy.TorchAmp };
+        var gpt = m with { Arch = Architecture.Gpt, FfnHidden = 2 * m.FfnHidden };
+        var llamaFused = LayerTime.Of(m, c, fused, false).ElementwiseForward;
+        var llamaEager = LayerTime.Of(m, c, eager, false);
+        var gptEager = LayerTime.Of(gpt, c, eager, false);
+        Assert.True(llamaEager.ElementwiseForward > llamaFused, "eager RoPE and SwiGLU move more bytes than the fused kernels");
+        // eager Llama launches silu, the product and 10 RoPE kernels where eager GPT launches one GELU
+        Assert.Equal(gptEager.KernelsForward + 11, llamaEager.KernelsForward);
+        Assert.Equal(LayerTime.Of(gpt, c, fused, false).KernelsForward + 1, LayerTime.Of(m, c, fused, false).KernelsForward);
+    }
 
     [Fact]
     public void Activations_scale_with_the_in_flight_count_the_schedule_reports()
