@@ -17,7 +17,11 @@ public class ReferenceCaseTests
     {
         ["h200-train-static/gpt-125m mb 1 recompute none"] =
             "measured static memory is 53.7 MB above the exact 16 bytes x 125,262,336 parameters; the other five gpt-125m rows " +
-            "are 3.5-23 MB above, so the excess is allocator state between iterations, not a model term.",
+            "are 3.5-23 MB above, so the excess is allocator state between iterations, not a model term. Byte by byte: the gpt-350m " +
+            "mb 4 and mb 8 rows are 16 B/param + 512 B per parameter tensor (fused AdamW's on-device step, one 512-byte block each) " +
+            "+ the last micro-batch's int64 inputs and targets + a 512-byte loss, exactly; every other row's remainder is whole " +
+            "MiB blocks (this row: 51.125 MiB), the caching allocator's unsplit remainders (it splits a cached block only when more " +
+            "than 1 MiB is left), set by where the first step's activations left free blocks. Nothing in a plan predicts that.",
     };
 
     private static string Id(ReferenceCase c) => $"{c.Suite}/{c.Name}";
