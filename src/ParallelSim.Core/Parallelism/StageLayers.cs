@@ -128,14 +128,18 @@ public static class StageLayers
             return;
         }
         bool countsOk = true;
+        // with chunks, one layer fewer on the very first and last chunk is the accounting's to give, not the counts'
+        string hint = vpp > 1 && AccountingValid(layers + 2, pp, vpp)
+            ? " (one layer fewer on the first and last chunk only: count the embedding and the loss as layers instead, embedding-as-layer and loss-as-layer)" : "";
         foreach (var (name, value) in new[] { ("first-stage-layers", first), ("last-stage-layers", last) })
         {
             if (value is not int n) continue;
             if (n < 1) { problems.Add(Inv($"{name} must be at least 1 (got {n}): Megatron places at least one layer on each end stage")); countsOk = false; }
             else if (vpp > 1 && n % vpp != 0)
             {
-                problems.Add(Inv($"{name} ({n}) must be divisible by vpp ({vpp}): each of the rank's {vpp} model chunks holds 1/{vpp} of its layers"));
+                problems.Add(Inv($"{name} ({n}) must be divisible by vpp ({vpp}): each of the rank's {vpp} model chunks holds 1/{vpp} of its layers") + hint);
                 countsOk = false;
+                hint = "";
             }
         }
         if (!countsOk) return;
