@@ -83,7 +83,7 @@ public static partial class PublishedRunMapping
         else { Skip($"num_gpus ({gpus}) is not divisible by tp x pp x cp ({tp} x {pp} x {cp}), so dp cannot be derived"); return; }
         // layers that do not divide by pp but do with the embedding and the loss counted as layers: one layer fewer on the
         // first and the last stage, as Megatron's --account-for-embedding/loss-in-pipeline-split places them
-        var split = pp >= 2 && layers % pp != 0 && (layers + 2) % pp == 0 ? LayerSplit.EmbeddingAndLoss : null;
+        var split = StageLayers.DefaultSplit(layers, pp);
         int counted = layers + (split is null ? 0 : 2);
         int vpp = r.VppMaxChunks ? Math.Max(1, counted / pp) : r.Vpp ?? 1;
         int micro = r.MicroBatch ?? 1;

@@ -62,6 +62,14 @@ public static class StageLayers
     }
 
     /// <summary>
+    /// The split a pipeline of pp ranks needs for these layers when no one chose it: none when pp divides the layers; else,
+    /// when pp divides layers + 2, the embedding and the loss counted as a layer each (first and last stage one layer fewer,
+    /// as Llama 3 405B and the zero-bubble paper place them); else none (no plan with this pp is valid).
+    /// </summary>
+    public static LayerSplit? DefaultSplit(int layers, int pp) =>
+        pp >= 2 && layers % pp != 0 && (layers + 2) % pp == 0 ? LayerSplit.EmbeddingAndLoss : null;
+
+    /// <summary>
     /// Every problem of placing <paramref name="layers"/> on pp ranks of vpp chunks with the split, each naming the values and
     /// what would be valid; empty when the placement is valid.
     /// </summary>
