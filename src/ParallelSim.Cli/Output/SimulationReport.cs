@@ -64,15 +64,16 @@ public static class SimulationReport
         var p = r.Plan;
         int v = StageLayers.Chunks(p);
         var chunks = StageLayers.PerVirtualStage(r.Model, p);
-        var ranks = Enumerable.Range(0, p.Pp).Select(rank => v == 1 ? chunks[rank].ToString()
-            : "[" + string.Join(" ", Enumerable.Range(0, v).Select(c => chunks[c * p.Pp + rank])) + "]").ToList();
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        var ranks = Enumerable.Range(0, p.Pp).Select(rank => v == 1 ? chunks[rank].ToString(inv)
+            : "[" + string.Join(" ", Enumerable.Range(0, v).Select(c => chunks[c * p.Pp + rank].ToString(inv))) + "]").ToList();
         // runs of equal stages as "8 x 14"
         var runs = new List<string>();
         for (int i = 0; i < ranks.Count;)
         {
             int j = i;
             while (j < ranks.Count && ranks[j] == ranks[i]) j++;
-            runs.Add(j - i > 1 ? $"{ranks[i]} x {j - i}" : ranks[i]);
+            runs.Add(j - i > 1 ? ranks[i] + " x " + (j - i).ToString(inv) : ranks[i]);
             i = j;
         }
         return $"{split}: {string.Join(" | ", runs)} {(v == 1 ? "layers per stage" : "layers per chunk of each stage")}";
