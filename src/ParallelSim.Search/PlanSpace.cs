@@ -13,7 +13,9 @@ public sealed record PlanSpaceResult(int Gpus, IReadOnlyList<ParallelPlan> Plans
 /// <see cref="PlanValidator"/> are applied at the outermost loop they depend on, so an invalid choice
 /// cuts its whole subtree at once and is recorded once. Equivalent and unsupported plans
 /// (<see cref="SweepRules"/>) are left out unless <c>keepEquivalent</c> is set, which then gives
-/// exactly the plans PlanValidator accepts.
+/// exactly the plans PlanValidator accepts with each pp's <see cref="StageLayers.DefaultSplit"/>: layers split evenly,
+/// or, for a pp that does not divide the layers but divides layers + 2, the first and last stage one layer fewer
+/// (the embedding and the loss counted as layers). Other uneven splits are not swept.
 /// </summary>
 public static class PlanSpace
 {
@@ -50,9 +52,11 @@ public static class PlanSpace
         var pps = new List<int>();
         foreach (int pp in dims.Pp ?? Divisors(g))
         {
+            // a pp the even split cannot take is kept when the embedding and the loss counted as layers can (StageLayers.DefaultSplit)
             string? why = pp < 1 ? $"pp must be at least 1 (got {pp})"
                 : g % pp != 0 ? $"pp ({pp}) must divide the GPU count ({g})"
-                : m.Layers % pp != 0 ? $"layers ({m.Layers}) must be divisible by pp ({pp})"
+                : m.Layers % pp != 0 && StageLayers.DefaultSplit(m.Layers, pp) is null
+                    ? $"layers ({m.Layers}) must be divisible by pp ({pp}), or layers + 2 ({m.Layers + 2}) with the embedding and the loss counted as layers"
                 : null;
             if (why is not null) rejected.Add(new RejectedPlan(g, why, Pp: pp)); else pps.Add(pp);
         }
@@ -78,6 +82,7 @@ public static class PlanSpace
             foreach (int pp in pps)
             foreach (int cp in cps)
             {
+                var split = StageLayers.DefaultSplit(m.Layers, pp);
                 long mp = (long)tp * pp * cp;
                 if (g % mp != 0) continue; // tp x pp x cp must divide the GPUs: not a shape at all
                 int dp = (int)(g / mp);
@@ -112,11 +117,11 @@ public static class PlanSpace
                                     tp, pp, dp, cp, MicroBatch: mb, Zero: zero, Schedule: schedule));
                                 continue;
                             }
-                            foreach (int vpp in VppCandidates(m, pp, schedule, dims))
+                            foreach (int vpp in VppCandidates(m, pp, split, schedule, dims))
                             {
-                                if (vpp < 1 || m.Layers % ((long)pp * vpp) != 0)
+                                if (vpp < 1 || StageLayers.Problems(m.Layers, pp, vpp, split) is { Count: > 0 })
                                 {
-                                    rejected.Add(new RejectedPlan(g, $"layers ({m.Layers}) must be divisible by pp x vpp ({pp} x {vpp} = {(long)pp * vpp})",
+                                    rejected.Add(new RejectedPlan(g, vpp < 1 ? $"vpp must be at least 1 (got {vpp})" : string.Join("; ", StageLayers.Problems(m.Layers, pp, vpp, split)),
                                         tp, pp, dp, cp, vpp, mb, zero, Schedule: schedule));
                                     continue;
                                 }
@@ -126,7 +131,7 @@ public static class PlanSpace
                                 {
                                     if (sp && !spAllowed) continue; // recorded once per tp above
                                     if (!keepEquivalent && sp && tp == 1) continue;
-                                    plans.Add(new ParallelPlan(tp, pp, dp, cp, vpp, mb, gb, zero, recompute, sp, schedule, fix.Precision, fix.FlashAttention));
+                                    plans.Add(new ParallelPlan(tp, pp, dp, cp, vpp, mb, gb, zero, recompute, sp, schedule, fix.Precision, fix.FlashAttention, split));
                                 }
                             }
                         }
@@ -137,11 +142,11 @@ public static class PlanSpace
         return new PlanSpaceResult(g, plans, rejected);
     }
 
-    /// <summary>vpp > 1 only with the interleaved schedule; open: the divisors of layers / pp.</summary>
-    private static IEnumerable<int> VppCandidates(ModelSpec m, int pp, ScheduleKind schedule, SweepDimensions dims)
+    /// <summary>vpp > 1 only with the interleaved schedule; open: the divisors of the layers per rank (with the embedding and loss when they count).</summary>
+    private static IEnumerable<int> VppCandidates(ModelSpec m, int pp, LayerSplit? split, ScheduleKind schedule, SweepDimensions dims)
     {
         if (schedule != ScheduleKind.Interleaved) return dims.Vpp is null || dims.Vpp.Contains(1) ? [1] : [];
-        return dims.Vpp ?? Divisors(m.Layers / pp);
+        return dims.Vpp ?? Divisors((m.Layers + (split is null ? 0 : 2)) / pp);
     }
 
     private static ParallelPlan Shape(int tp, int pp, int dp, int cp, int gb, ZeroStage zero) =>

@@ -53,7 +53,8 @@ public sealed class Sweeper
         progress?.Report(new SweepProgress("screening", 0, plans.Length));
         var options = new ParallelOptions { MaxDegreeOfParallelism = req.MaxDegreeOfParallelism ?? -1 };
         int chunk = Math.Clamp(plans.Length / (64 * Environment.ProcessorCount), 16, 4096);
-        Parallel.ForEach(Partitioner.Create(0, plans.Length, chunk), options, (range, state) =>
+        // Partitioner.Create refuses an empty range: a space with no valid plan has nothing to screen
+        if (plans.Length > 0) Parallel.ForEach(Partitioner.Create(0, plans.Length, chunk), options, (range, state) =>
         {
             for (int i = range.Item1; i < range.Item2; i++)
             {

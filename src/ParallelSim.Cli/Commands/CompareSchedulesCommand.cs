@@ -98,9 +98,8 @@ public static class CompareSchedulesCommand
             (ScheduleKind.OneFOneB, 1, null),
             (ScheduleKind.ZeroBubbleH1, 1, null),
             (ScheduleKind.ZeroBubbleH2, 1, null),
-            (ScheduleKind.Interleaved, v, input.Model.Layers % (basePlan.Pp * v) != 0
-                ? $"layers ({input.Model.Layers}) not divisible by pp x vpp ({basePlan.Pp} x {v})"
-                : basePlan.Pp == 1 ? "pp is 1" : null),
+            (ScheduleKind.Interleaved, v, basePlan.Pp == 1 ? "pp is 1"
+                : StageLayers.Problems(input.Model.Layers, basePlan.Pp, v, basePlan.Split) is { Count: > 0 } split ? string.Join("; ", split) : null),
         };
         var rows = new List<ScheduleComparisonRow>();
         foreach (var (kind, chunks, skip) in variants)

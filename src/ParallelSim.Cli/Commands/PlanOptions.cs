@@ -40,6 +40,10 @@ public sealed class PlanOptions
     public readonly Option<int?> Dp = new("--dp") { Description = "Data-parallel size [default: GPUs / (tp x pp x cp)]" };
     public readonly Option<int?> Cp = new("--cp") { Description = "Context-parallel size [default: 1]" };
     public readonly Option<int?> Vpp = new("--vpp") { Description = "Virtual pipeline stages per rank (interleaved) [default: 1]" };
+    public readonly Option<int?> FirstStageLayers = new("--first-stage-layers") { Description = "Layers on the first pipeline stage, the rest split evenly over the middle stages (Megatron --decoder-first-pipeline-num-layers) [default: even split]" };
+    public readonly Option<int?> LastStageLayers = new("--last-stage-layers") { Description = "Layers on the last pipeline stage (Megatron --decoder-last-pipeline-num-layers) [default: even split]" };
+    public readonly Option<string?> EmbeddingAsLayer = new("--embedding-as-layer") { Description = "Count the embedding as a layer in the even split: the very first (virtual) stage holds one layer fewer (Megatron --account-for-embedding-in-pipeline-split; true|false) [default: false]" };
+    public readonly Option<string?> LossAsLayer = new("--loss-as-layer") { Description = "Count the loss as a layer in the even split: the very last (virtual) stage holds one layer fewer (Megatron --account-for-loss-in-pipeline-split; true|false) [default: false]" };
     public readonly Option<int?> MicroBatch = new("--micro-batch") { Description = "Sequences per micro-batch [default: 1]" };
     public readonly Option<int?> GlobalBatch = new("--global-batch") { Description = "Sequences per step [default: 64]" };
     public readonly Option<int?> Zero = new("--zero") { Description = "ZeRO stage 0|1|2|3 [default: 0]" };
@@ -53,8 +57,8 @@ public sealed class PlanOptions
     public readonly Option<string?> OverlapGradReduce = new("--overlap-grad-reduce") { Description = "Overlap DP gradient reduction with the last backward (true|false) [default: true]" };
 
     public IEnumerable<Option> All => [Model, Arch, Layers, Hidden, Heads, KvHeads, FfnHidden, Vocab, SeqLength, TiedEmbeddings,
-        Gpu, Cluster, Gpus, GpusPerNode, Tp, Pp, Dp, Cp, Vpp, MicroBatch, GlobalBatch, Zero, Recompute, SequenceParallel,
-        Schedule, Precision, FlashAttention, Dropout, OverlapGradReduce];
+        Gpu, Cluster, Gpus, GpusPerNode, Tp, Pp, Dp, Cp, Vpp, FirstStageLayers, LastStageLayers, EmbeddingAsLayer, LossAsLayer,
+        MicroBatch, GlobalBatch, Zero, Recompute, SequenceParallel, Schedule, Precision, FlashAttention, Dropout, OverlapGradReduce];
 
     /// <summary>The flags that describe the model, the node type and the policy, without the plan's sizes (for sweeps).</summary>
     public IEnumerable<Option> ModelAndCluster => [Model, Arch, Layers, Hidden, Heads, KvHeads, FfnHidden, Vocab, SeqLength, TiedEmbeddings,
@@ -122,7 +126,7 @@ public sealed class PlanOptions
         int micro = r.GetValue(MicroBatch) ?? 1, global = r.GetValue(GlobalBatch) ?? 64;
 
         var plan = new ParallelPlan(tp, pp, dp, cp, vpp, micro, global, (ZeroStage)Math.Clamp(zeroValue, 0, 3), recompute,
-            Flag(r, SequenceParallel, problems) ?? tp > 1, schedule, precision, Flag(r, FlashAttention, problems) ?? true);
+            Flag(r, SequenceParallel, problems) ?? tp > 1, schedule, precision, Flag(r, FlashAttention, problems) ?? true, BindSplit(r, problems));
         if (adjust is not null) plan = adjust(plan);
         var costs = CostOptions.Default with
         {
@@ -145,6 +149,18 @@ public sealed class PlanOptions
             if (problems.Count == 0) return new SimulationInput(model, cluster, plan, costs);
         }
         throw new UserInputException(problems);
+    }
+
+    /// <summary>
+    /// The layer split of --first-stage-layers, --last-stage-layers, --embedding-as-layer and --loss-as-layer; null (even) when
+    /// none is given. Its rules are checked with the plan (<see cref="StageLayers.Problems"/>).
+    /// </summary>
+    public LayerSplit? BindSplit(ParseResult r, List<string> problems)
+    {
+        int? first = r.GetValue(FirstStageLayers), last = r.GetValue(LastStageLayers);
+        bool? embedding = Flag(r, EmbeddingAsLayer, problems), loss = Flag(r, LossAsLayer, problems);
+        var split = new LayerSplit(first, last, embedding ?? false, loss ?? false);
+        return split.IsEven ? null : split;
     }
 
     /// <summary>Precision, flash attention and the cost options from the flags; problems are added to the list.</summary>

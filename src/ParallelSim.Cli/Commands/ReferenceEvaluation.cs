@@ -1,6 +1,5 @@
 using ParallelSim.Core.Simulation;
 using ParallelSim.Core.Validation;
-using ParallelSim.Schedules.Simulation;
 
 namespace ParallelSim.Cli.Commands;
 
@@ -15,7 +14,6 @@ public static class ReferenceEvaluation
         {
             ReferencePipeline.ClosedForm => Evaluator.Evaluate(model, cluster, i.Plan, i.Options),
             ReferencePipeline.EventSimulation => SimulatedEvaluation.Evaluate(model, cluster, i.Plan, i.Options),
-            ReferencePipeline.EventSimulationEndStagesOneLayerFewer => PaperLayout.Evaluate(model, cluster, i.Plan, i.Options).Result,
             _ => throw new ArgumentOutOfRangeException(nameof(i)),
         };
     }

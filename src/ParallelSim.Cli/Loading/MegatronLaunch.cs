@@ -116,11 +116,20 @@ public sealed record MegatronLaunch(IReadOnlyList<LaunchArgument> Arguments, IRe
         int micro = Int("--micro-batch-size") ?? 1;
         int global = Int("--global-batch-size") ?? micro * dp; // Megatron: global batch defaults to micro × dp
 
+        // uneven pipeline: first / last stage counts, or the embedding and the loss counted as a layer each
+        var split = new LayerSplit(Int("--decoder-first-pipeline-num-layers"), Int("--decoder-last-pipeline-num-layers"),
+            Has("--account-for-embedding-in-pipeline-split"), Has("--account-for-loss-in-pipeline-split"));
         int vpp = 1;
         if (Int("--num-layers-per-virtual-pipeline-stage") is int perChunk && perChunk > 0)
         {
-            if (layers % ((long)pp * perChunk) != 0) problems.Add($"--num-layers ({layers}) must be divisible by pp × layers per virtual stage ({pp} × {perChunk})");
-            else vpp = layers / (pp * perChunk);
+            // Megatron arguments.py validate_args: layers per chunk with uneven counts is refused; with the accounting the
+            // embedding and the loss count in: vpp = (L + embedding + loss) / p / layers per chunk
+            int counted = layers + (split.EmbeddingAsLayer ? 1 : 0) + (split.LossAsLayer ? 1 : 0);
+            string what = counted == layers ? $"--num-layers ({layers})" : $"--num-layers ({layers}) with the embedding and loss accounted ({counted})";
+            if (split.HasCounts)
+                problems.Add("--num-layers-per-virtual-pipeline-stage cannot be used with --decoder-first/last-pipeline-num-layers (Megatron asks for --num-virtual-stages-per-pipeline-rank with an uneven pipeline)");
+            else if (counted % ((long)pp * perChunk) != 0) problems.Add($"{what} must be divisible by pp × layers per virtual stage ({pp} × {perChunk})");
+            else vpp = counted / (pp * perChunk);
         }
         if (Int("--num-virtual-stages-per-pipeline-rank") is int chunks && chunks > 0) vpp = chunks;
 
@@ -140,14 +149,22 @@ public sealed record MegatronLaunch(IReadOnlyList<LaunchArgument> Arguments, IRe
         var model = new ModelSpec("megatron-launch", llama ? Architecture.Llama : Architecture.Gpt, layers, hidden, heads, kvHeads, ffn, padded, seq,
             !Has("--untie-embeddings-and-output-weights"), new Source("Megatron-LM launch line"));
         var plan = new ParallelPlan(tp, pp, dp, cp, vpp, micro, global, Has("--use-distributed-optimizer") ? ZeroStage.OptimizerStates : ZeroStage.None,
-            recompute, Has("--sequence-parallel"), vpp > 1 ? ScheduleKind.Interleaved : ScheduleKind.OneFOneB, PrecisionPolicy.Megatron, Has("--use-flash-attn"));
+            recompute, Has("--sequence-parallel"), vpp > 1 ? ScheduleKind.Interleaved : ScheduleKind.OneFOneB, PrecisionPolicy.Megatron, Has("--use-flash-attn"),
+            split.IsEven ? null : split);
         var costs = CostOptions.Default with { Dropout = dropout > 0, OverlapGradReduce = Has("--overlap-grad-reduce") };
         if (costs.Dropout) notes.Add("dropout is on (Megatron's default 0.1 unless --attention-dropout 0 --hidden-dropout 0): its masks are stored");
         var cluster = new ClusterSpec(node with { GpusPerNode = perNode }, (int)Math.Min(int.MaxValue, world));
-        var errors = PlanValidator.Validate(model, cluster, plan).Where(i => i.Severity == Severity.Error).Select(i => i.Message).ToList();
+        var errors = PlanValidator.Validate(model, cluster, plan).Where(i => i.Severity == Severity.Error).Select(i => MegatronNames(i.Message)).ToList();
         return errors.Count > 0 ? new MegatronLaunch(rows, unknown, notes, errors, null, null, null, costs)
             : new MegatronLaunch(rows, unknown, notes, [], model, cluster, plan, costs);
     }
+
+    /// <summary>The validator names the layer split by ParallelSim's flags; a launch line has Megatron's.</summary>
+    private static string MegatronNames(string message) => message
+        .Replace("first-stage-layers", "--decoder-first-pipeline-num-layers", StringComparison.Ordinal)
+        .Replace("last-stage-layers", "--decoder-last-pipeline-num-layers", StringComparison.Ordinal)
+        .Replace("embedding-as-layer", "--account-for-embedding-in-pipeline-split", StringComparison.Ordinal)
+        .Replace("loss-as-layer", "--account-for-loss-in-pipeline-split", StringComparison.Ordinal);
 
     /// <summary>NAME=value before the launcher (CUDA_DEVICE_MAX_CONNECTIONS=1 torchrun ...).</summary>
     private static bool EnvironmentSetting(string word) =>

@@ -16,6 +16,9 @@ namespace ParallelSim.Cli.Loading;
 /// <item>model: arch gpt unless an arch column says llama; kv heads = heads unless kv_heads is given; ffn_hidden empty:
 /// 4 x hidden; embeddings tied (Megatron-LM's default); vocab, seq_len, layers, hidden, heads empty: skipped.</item>
 /// <item>plan: tp, pp, cp empty: 1; dp empty: num_gpus / (tp x pp x cp); vpp empty: 1, "max chunks": layers / pp;
+/// layers not divisible by pp but layers + 2 divisible: the first and last stage one layer fewer, the embedding and the loss
+/// counted as a layer each (Megatron --account-for-embedding-in-pipeline-split --account-for-loss-in-pipeline-split; Llama 3
+/// 405B and the zero-bubble paper's layout), and "max chunks" then (layers + 2) / pp;
 /// micro_batch empty: 1; global_batch empty: micro_batch x dp when pp is 1 (the iteration-time case is then skipped,
 /// a step's length needs its batch), the whole row skipped when pp > 1 (the bubble and the activations in flight
 /// depend on the number of micro-batches); recompute empty: none; sequence_parallel empty: yes when tp > 1
@@ -78,7 +81,11 @@ public static partial class PublishedRunMapping
         if (r.Dp is int d) dp = d;
         else if (gpus % modelParallel == 0) dp = (int)(gpus / modelParallel);
         else { Skip($"num_gpus ({gpus}) is not divisible by tp x pp x cp ({tp} x {pp} x {cp}), so dp cannot be derived"); return; }
-        int vpp = r.VppMaxChunks ? Math.Max(1, layers / pp) : r.Vpp ?? 1;
+        // layers that do not divide by pp but do with the embedding and the loss counted as layers: one layer fewer on the
+        // first and the last stage, as Megatron's --account-for-embedding/loss-in-pipeline-split places them
+        var split = StageLayers.DefaultSplit(layers, pp);
+        int counted = layers + (split is null ? 0 : 2);
+        int vpp = r.VppMaxChunks ? Math.Max(1, counted / pp) : r.Vpp ?? 1;
         int micro = r.MicroBatch ?? 1;
         bool batchGiven = r.GlobalBatch is not null;
         if (!batchGiven && pp > 1)
@@ -95,7 +102,7 @@ public static partial class PublishedRunMapping
         var model = new ModelSpec(r.Model.Length > 0 ? r.Model : name, arch, layers, hidden, heads, r.KvHeads ?? heads, r.FfnHidden ?? 4 * hidden,
             r.Vocab!.Value, r.SeqLen!.Value, TiedEmbeddings: true, new Source(r.Source, row));
         var plan = new ParallelPlan(tp, pp, dp, cp, vpp, micro, global, (ZeroStage)(r.ZeroStage ?? 0), recompute, sp,
-            schedule ?? (vpp > 1 ? ScheduleKind.Interleaved : ScheduleKind.OneFOneB), PrecisionPolicy.Megatron, FlashAttention: true);
+            schedule ?? (vpp > 1 ? ScheduleKind.Interleaved : ScheduleKind.OneFOneB), PrecisionPolicy.Megatron, FlashAttention: true, split);
         var cluster = new ClusterSpec(catalog.Node(gpu!.DefaultNode), gpus);
         var errors = PlanValidator.Validate(model, cluster, plan).Where(i => i.Severity == Severity.Error).Select(i => i.Message).ToArray();
         if (errors.Length > 0) { Skip("plan not valid: " + string.Join("; ", errors)); return; }

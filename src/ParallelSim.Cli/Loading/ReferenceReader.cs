@@ -28,14 +28,21 @@ public static class ReferenceReader
     private static readonly Dictionary<string, ReferencePipeline> Pipelines = new(StringComparer.Ordinal)
     {
         ["closed-form"] = ReferencePipeline.ClosedForm, ["event-simulation"] = ReferencePipeline.EventSimulation,
-        ["event-simulation-end-stages-one-layer-fewer"] = ReferencePipeline.EventSimulationEndStagesOneLayerFewer,
+        [EndStagesOneLayerFewer] = ReferencePipeline.EventSimulation,
     };
+
+    /// <summary>
+    /// The older name of the zero-bubble paper's layout (arXiv:2401.10241 Table 3: first and last stage one layer fewer), kept
+    /// working: the event simulation with the embedding and the loss counted as layers (inputs embeddingAsLayer, lossAsLayer).
+    /// </summary>
+    public const string EndStagesOneLayerFewer = "event-simulation-end-stages-one-layer-fewer";
 
     private static readonly HashSet<string> InputKeys = new(StringComparer.Ordinal)
     {
         "model", "cluster", "gpus", "tp", "pp", "dp", "cp", "vpp", "vppLayersPerChunk", "microBatch", "globalBatch", "zero", "recompute",
         "sequenceParallel", "schedule", "precision", "flashAttention", "dropout", "overlapGradReduce", "overlapP2P", "tpCommOverlap",
         "includeRuntimeReserve", "parameters", "hostDispatchMicroseconds", "pipeline",
+        "firstStageLayers", "lastStageLayers", "embeddingAsLayer", "lossAsLayer",
     };
 
     /// <summary>The H200 calibration runs, read as any --measurements file is.</summary>
@@ -158,16 +165,22 @@ public static class ReferenceReader
         }
 
         var pipeline = Name("pipeline", Pipelines, ReferencePipeline.ClosedForm);
-        // arXiv:2401.10241 Table 3 layout: the cost model runs layers + 2 slots, the two end ones left empty by the evaluator
-        if (pipeline == ReferencePipeline.EventSimulationEndStagesOneLayerFewer && model is not null) model = Schedules.Simulation.PaperLayout.Slots(model);
+        // the layer split: first / last stage counts, or the embedding and the loss counted as layers (Megatron's two kinds);
+        // the older pipeline name of the zero-bubble layout is the latter
+        bool endStagesOneFewer = d.TryGetValue("pipeline", out var pn) && pn.ValueKind == JsonValueKind.String && pn.GetString() == EndStagesOneLayerFewer;
+        int? firstStage = d.ContainsKey("firstStageLayers") ? Int("firstStageLayers", 0) : null;
+        int? lastStage = d.ContainsKey("lastStageLayers") ? Int("lastStageLayers", 0) : null;
+        var split = new LayerSplit(firstStage, lastStage, Bool("embeddingAsLayer", endStagesOneFewer), Bool("lossAsLayer", endStagesOneFewer));
 
         int tp = Int("tp", 1), pp = Int("pp", 1), dp = Int("dp", 1), cp = Int("cp", 1), micro = Int("microBatch", 1);
         int vpp = Int("vpp", 1);
-        // one layer chunk size for every row (Megatron --num-layers-per-virtual-pipeline-stage)
+        // one layer chunk size for every row (Megatron --num-layers-per-virtual-pipeline-stage; arguments.py counts the
+        // embedding and the loss in when they are accounted as layers)
         if (d.ContainsKey("vppLayersPerChunk") && model is not null && pp > 1)
         {
             int perChunk = Math.Max(1, Int("vppLayersPerChunk", 1));
-            vpp = Math.Max(1, model.Layers / pp / perChunk);
+            int counted = model.Layers + (split.EmbeddingAsLayer ? 1 : 0) + (split.LossAsLayer ? 1 : 0);
+            vpp = Math.Max(1, counted / pp / perChunk);
         }
         int global = Int("globalBatch", micro * dp);
         var schedule = Name("schedule", ScheduleNames.Schedules, vpp > 1 ? ScheduleKind.Interleaved : ScheduleKind.OneFOneB);
@@ -175,7 +188,7 @@ public static class ReferenceReader
         if (zero > 3) problems.Add($"{at}: input \"zero\" must be 0 to 3");
         var plan = new ParallelPlan(tp, pp, dp, cp, vpp, micro, global, (ZeroStage)Math.Min(zero, 3),
             Name("recompute", ScheduleNames.Recompute, RecomputeMode.None), Bool("sequenceParallel", false), schedule,
-            Name("precision", ScheduleNames.Precision, PrecisionPolicy.Megatron), Bool("flashAttention", true));
+            Name("precision", ScheduleNames.Precision, PrecisionPolicy.Megatron), Bool("flashAttention", true), split.IsEven ? null : split);
         var options = CostOptions.Default with
         {
             Dropout = Bool("dropout", false),

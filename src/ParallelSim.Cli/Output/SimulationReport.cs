@@ -23,6 +23,7 @@ public static class SimulationReport
         setup.Add("model", $"{m.Name}: {ScheduleNames.Name(m.Arch)}, {N(m.Parameters)} parameters, {m.Layers} layers, hidden {m.Hidden}, {m.Heads} heads ({m.KvHeads} KV), FFN {m.FfnHidden}, vocab {m.Vocab}, seq {m.SeqLength}{(m.TiedEmbeddings ? ", tied embeddings" : "")}");
         setup.Add("cluster", $"{c.Gpus} GPUs, {c.GpusPerNode} per node, {F(c.Gpu.PeakBf16.Tflops, 1)} TFLOP/s bf16 peak, {F(c.Gpu.Memory.GiB, 1)} GiB each");
         setup.Add("plan", $"tp {p.Tp}, pp {p.Pp}, dp {p.Dp}, cp {p.Cp}, vpp {p.Vpp}; micro-batch {p.MicroBatch}, global batch {p.GlobalBatch} ({p.MicroBatches} micro-batches)");
+        if (p.Split is { IsEven: false } split) setup.Add("layers", LayerPlacement(r, split));
         setup.Add("policy", $"{ScheduleNames.Name(p.Schedule)}, ZeRO {(int)p.Zero}, recompute {ScheduleNames.Name(p.Recompute)}, sequence parallel {(p.SequenceParallel ? "on" : "off")}, {ScheduleNames.Name(p.Precision)} precision, flash attention {(p.FlashAttention ? "on" : "off")}");
         if (scheduleFile is not null) setup.Add("schedule", $"from {scheduleFile} (validated; the policy names the cost model's view of it)");
         foreach (var w in r.Warnings) setup.Add("warning", w.Message);
@@ -57,6 +58,27 @@ public static class SimulationReport
         return [setup, mem, time, summary];
     }
 
+    /// <summary>"first 7, last 7: 7 | 8 x 14 | 7 layers per stage" (with chunks, each rank's chunks in brackets).</summary>
+    public static string LayerPlacement(SimulationResult r, LayerSplit split)
+    {
+        var p = r.Plan;
+        int v = StageLayers.Chunks(p);
+        var chunks = StageLayers.PerVirtualStage(r.Model, p);
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        var ranks = Enumerable.Range(0, p.Pp).Select(rank => v == 1 ? chunks[rank].ToString(inv)
+            : "[" + string.Join(" ", Enumerable.Range(0, v).Select(c => chunks[c * p.Pp + rank].ToString(inv))) + "]").ToList();
+        // runs of equal stages as "8 x 14"
+        var runs = new List<string>();
+        for (int i = 0; i < ranks.Count;)
+        {
+            int j = i;
+            while (j < ranks.Count && ranks[j] == ranks[i]) j++;
+            runs.Add(j - i > 1 ? ranks[i] + " x " + (j - i).ToString(inv) : ranks[i]);
+            i = j;
+        }
+        return $"{split}: {string.Join(" | ", runs)} {(v == 1 ? "layers per stage" : "layers per chunk of each stage")}";
+    }
+
     public static JsonObject Json(SimulationResult r, string? scheduleFile = null)
     {
         var json = Json(r);
@@ -86,6 +108,13 @@ public static class SimulationReport
                 ["globalBatch"] = p.GlobalBatch, ["microBatches"] = p.MicroBatches, ["zero"] = (int)p.Zero,
                 ["recompute"] = ScheduleNames.Name(p.Recompute), ["sequenceParallel"] = p.SequenceParallel,
                 ["schedule"] = ScheduleNames.Name(p.Schedule), ["precision"] = ScheduleNames.Name(p.Precision), ["flashAttention"] = p.FlashAttention,
+                // null: layers split evenly; else Megatron's uneven split, and the layers of every virtual stage (chunk c of rank r at c·pp + r)
+                ["layerSplit"] = p.Split is { IsEven: false } split ? new JsonObject
+                {
+                    ["firstStageLayers"] = split.FirstStageLayers, ["lastStageLayers"] = split.LastStageLayers,
+                    ["embeddingAsLayer"] = split.EmbeddingAsLayer, ["lossAsLayer"] = split.LossAsLayer,
+                    ["virtualStageLayers"] = new JsonArray(StageLayers.PerVirtualStage(m, p).Select(n => (JsonNode)n).ToArray()),
+                } : null,
             },
             ["memory"] = new JsonObject
             {

@@ -14,7 +14,7 @@ namespace ParallelSim.Cli.Output;
 public static class SweepExport
 {
     private static readonly string[] Columns = ["gpus", "tp", "pp", "dp", "cp", "vpp", "micro_batch", "micro_batches", "schedule", "zero", "recompute",
-        "sequence_parallel", "status", "reason", "rank", "method", "step_seconds", "tokens_per_second", "mfu", "peak_gib", "bubble_fraction"];
+        "sequence_parallel", "status", "reason", "rank", "method", "step_seconds", "tokens_per_second", "mfu", "peak_gib", "bubble_fraction", "layer_split"];
 
     public static void Write(SweepResult r, string path)
     {
@@ -54,7 +54,7 @@ public static class SweepExport
                 string c = row[i];
                 if (c.Length == 0 || c == "*") j.WriteNull(Columns[i]);
                 else if (i is 0 or 1 or 2 or 3 or 4 or 5 or 6 or 7 or 9 or 14) j.WriteNumber(Columns[i], long.Parse(c, CultureInfo.InvariantCulture));
-                else if (i >= 16) j.WriteNumber(Columns[i], double.Parse(c, CultureInfo.InvariantCulture));
+                else if (i is >= 16 and <= 20) j.WriteNumber(Columns[i], double.Parse(c, CultureInfo.InvariantCulture));
                 else if (i == 11) j.WriteBoolean(Columns[i], c == "true");
                 else j.WriteString(Columns[i], c);
             }
@@ -79,15 +79,18 @@ public static class SweepExport
                 e is null ? "stopped by Ctrl-C before this plan" : e.Reason, rank.TryGetValue(i, out int k) ? I(k) : "",
                 e is null ? "" : e.Refined ? "refined" : "screened",
                 m is { } a ? D(a.StepSeconds) : "", m is { } b ? D(b.TokensPerSecond) : "", m is { } c ? D(c.Mfu) : "",
-                m is { } d ? D(d.PeakBytes / (1024.0 * 1024 * 1024)) : "", m is { } f ? D(f.BubbleFraction) : ""];
+                m is { } d ? D(d.PeakBytes / (1024.0 * 1024 * 1024)) : "", m is { } f ? D(f.BubbleFraction) : "", Split(p.Split)];
         }
         foreach (var s in r.Spaces)
             foreach (var x in s.Rejected)
                 yield return [I(x.Gpus), O(x.Tp), O(x.Pp), O(x.Dp), O(x.Cp), O(x.Vpp), O(x.MicroBatch), "*",
                     x.Schedule is { } sc ? ScheduleNames.Name(sc) : "*", x.Zero is { } z ? I((int)z) : "*",
                     x.Recompute is { } rc ? ScheduleNames.Name(rc) : "*", x.SequenceParallel is { } sp ? (sp ? "true" : "false") : "*",
-                    "invalid", x.Reason, "", "", "", "", "", "", ""];
+                    "invalid", x.Reason, "", "", "", "", "", "", "", "*"];
     }
+
+    /// <summary>"even", or the uneven split the sweep chose for the pp (the embedding and the loss counted as layers).</summary>
+    private static string Split(LayerSplit? s) => s is null || s.IsEven ? "even" : s.ToString();
 
     private static string I(long v) => v.ToString(CultureInfo.InvariantCulture);
     private static string O(int? v) => v is int i ? I(i) : "*";

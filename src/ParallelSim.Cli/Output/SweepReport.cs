@@ -32,6 +32,14 @@ public static class SweepReport
             ? $"Refined: the best {refined} re-run through the refining simulator; ranked by its numbers, the rest by the screen's\n"
             : $"Refined: the best {refined} re-run through the same analytical path (no event simulator plugged in yet)\n");
         if (r.Cancelled) sb.Append($"STOPPED by Ctrl-C after {N(r.Screened)} of {N(r.Plans.Count)} plans: the best found so far\n");
+        if (r.Plans.Count == 0)
+        {
+            // nothing to screen: every choice was cut as invalid; say why (the first reasons, as the --out file lists them all)
+            var reasons = r.Spaces.SelectMany(s => s.Rejected).Select(x => x.Reason).Distinct().ToArray();
+            sb.Append("\nNo valid plan: every choice was cut before evaluation. ")
+              .Append(string.Join("; ", reasons.Take(3))).Append(reasons.Length > 3 ? $"; and {reasons.Length - 3} more reasons (--out lists them)" : "").Append('\n');
+            return sb.ToString();
+        }
         if (r.Best is not { } best)
         {
             sb.Append("\nNo plan fits in memory.");
@@ -72,7 +80,9 @@ public static class SweepReport
     public static TextTable Ranked(SweepResult r, int top)
     {
         var q = r.Request;
-        var t = new TextTable($"Top {Math.Min(top, r.Ranked.Count)} of {N(r.Fitting)} fitting plans, by {ObjectiveNames.Name(q.Objective)}",
+        bool anySplit = r.Ranked.Take(top).Any(i => r.Evaluated[i]!.Plan.Split is { IsEven: false });
+        var t = new TextTable($"Top {Math.Min(top, r.Ranked.Count)} of {N(r.Fitting)} fitting plans, by {ObjectiveNames.Name(q.Objective)}" +
+            (anySplit ? " (pp*: first and last stage one layer fewer, the embedding and the loss counted as layers)" : ""),
             "#", "gpus", "tp", "pp", "dp", "cp", "vpp", "mb", "schedule", "zero", "recompute", "sp", "step s", "tokens/s", "MFU", "peak GiB", "bubble",
             q.Objective == Objective.Cost ? "$/1M tok" : "method");
         foreach (var i in new[] { 0, 1, 2, 3, 4, 5, 6, 7, 9, 12, 13, 14, 15, 16 }) t.RightAligned.Add(i);
@@ -80,7 +90,8 @@ public static class SweepReport
         foreach (int i in r.Ranked.Take(top))
         {
             var e = r.Evaluated[i]!; var p = e.Plan; var mt = e.Metrics;
-            t.Add((++rank).ToString(System.Globalization.CultureInfo.InvariantCulture), N(p.Gpus), N(p.Tp), N(p.Pp), N(p.Dp), N(p.Cp), N(p.Vpp), N(p.MicroBatch),
+            t.Add((++rank).ToString(System.Globalization.CultureInfo.InvariantCulture), N(p.Gpus), N(p.Tp), N(p.Pp) + (p.Split is { IsEven: false } ? "*" : ""),
+                N(p.Dp), N(p.Cp), N(p.Vpp), N(p.MicroBatch),
                 ScheduleNames.Name(p.Schedule), N((int)p.Zero), ScheduleNames.Name(p.Recompute), p.SequenceParallel ? "on" : "off",
                 F(mt.StepSeconds, 3), N((long)mt.TokensPerSecond), Pct(mt.Mfu), F(mt.PeakBytes / GiB, 1), Pct(mt.BubbleFraction),
                 q.Objective == Objective.Cost ? F(r.Ranking.DollarsPerToken(mt, e.Gpus) * 1e6, 4) : e.Refined ? "refined" : "screened");
@@ -138,9 +149,9 @@ public static class SweepReport
         return parts.Count == 0 ? "" : (markdown ? "\n" : "") + "The winner's time rests on these modelling assumptions:\n" + string.Concat(parts.Select(x => $"  - {x}\n"));
     }
 
-    /// <summary>A plan in one short phrase: tp4 pp8 dp32 vpp12 mb2 interleaved zero1 selective sp.</summary>
+    /// <summary>A plan in one short phrase: tp4 pp8 dp32 vpp12 mb2 interleaved zero1 selective sp ("pp16 (first/last -1 layer)" for the uneven split).</summary>
     public static string Describe(ParallelPlan p) =>
-        $"tp{p.Tp} pp{p.Pp} dp{p.Dp}{(p.Cp > 1 ? $" cp{p.Cp}" : "")}{(p.Vpp > 1 ? $" vpp{p.Vpp}" : "")} mb{p.MicroBatch} {ScheduleNames.Name(p.Schedule)} " +
+        $"tp{p.Tp} pp{p.Pp}{(p.Split is { IsEven: false } ? " (first/last -1 layer)" : "")} dp{p.Dp}{(p.Cp > 1 ? $" cp{p.Cp}" : "")}{(p.Vpp > 1 ? $" vpp{p.Vpp}" : "")} mb{p.MicroBatch} {ScheduleNames.Name(p.Schedule)} " +
         $"zero{(int)p.Zero} {ScheduleNames.Name(p.Recompute)}{(p.SequenceParallel ? " sp" : "")}";
 
     private static string N(long v) => Fmt.N(v);

@@ -24,7 +24,8 @@ public static class CostModel
         var lt = LayerTime.Of(m, c, plan, o.Dropout);
         double t = plan.Tp, b = plan.MicroBatch, s = m.SeqLength, h = m.Hidden;
         double tokens = b * s / plan.Cp;
-        int layersPerStage = m.Layers / Math.Max(1, plan.Pp);
+        // layers of each rank: even, or the plan's uneven split (first / last stage counts, embedding and loss counted as layers)
+        var rankLayers = StageLayers.PerRank(m, plan);
         var bpp = ModelStateBytes.Sharded(plan.Precision, plan.Zero, plan.Dp);
 
         // layer: backward GEMMs = dgrad + wgrad, each the forward's FLOPs (arXiv:2104.04473 App.)
@@ -49,6 +50,7 @@ public static class CostModel
         for (int stage = 0; stage < plan.Pp; stage++)
         {
             bool first = stage == 0, last = stage == plan.Pp - 1;
+            int layersPerStage = rankLayers[stage];
             var fwd = layersPerStage * (layerFwd + cpExposedFwd);
             var bi = layersPerStage * bwdInput;
             var bw = layersPerStage * bwdWeight;

@@ -46,19 +46,22 @@ public static class MinGpusExplainer
             $"{best.Plan.Gpus} x {node.Gpu.Name}: {Describe(best.Plan)} ({F(best.Result.Memory.Peak.Value / 1e9, 1)} GB of {F(node.Gpu.Memory.Value / 1e9, 1)} GB per GPU)");
     }
 
-    public static string Describe(ParallelPlan p) => $"tp {p.Tp}, pp {p.Pp}, dp {p.Dp}, ZeRO {(int)p.Zero}";
+    public static string Describe(ParallelPlan p) =>
+        $"tp {p.Tp}, pp {p.Pp}{(p.Split is { IsEven: false } s ? $" ({s})" : "")}, dp {p.Dp}, ZeRO {(int)p.Zero}";
 
     /// <summary>The smallest tp·pp·dp that fits under a ZeRO stage; ties go to the faster step.</summary>
     public static Found? Smallest(ModelSpec m, NodeSpec node, ParallelPlan template, CostOptions o, ZeroStage zero, bool modelParallel)
     {
         Found? best = null;
         var tps = modelParallel ? Enumerable.Range(0, 12).Select(k => 1 << k).Where(t => t <= node.GpusPerNode) : [1];
-        var pps = modelParallel && zero <= ZeroStage.OptimizerStates ? Enumerable.Range(1, m.Layers).Where(p => m.Layers % p == 0) : [1];
+        // pipeline sizes that divide the layers, or layers + 2 with the first and last stage one layer fewer (StageLayers.DefaultSplit)
+        var pps = modelParallel && zero <= ZeroStage.OptimizerStates
+            ? Enumerable.Range(1, m.Layers).Where(p => m.Layers % p == 0 || StageLayers.DefaultSplit(m.Layers, p) is not null) : [1];
         foreach (int tp in tps)
             foreach (int pp in pps)
             {
                 int maxDp = MaxGpus / (tp * pp);
-                if (maxDp < 1 || !Valid(m, node, Plan(template, tp, pp, 1, zero))) continue;
+                if (maxDp < 1 || !Valid(m, node, Plan(m, template, tp, pp, 1, zero))) continue;
                 // memory falls (or stays) as dp grows: check the largest, then bisect for the smallest that fits
                 if (Fits(m, node, template, o, tp, pp, maxDp, zero) is null) continue;
                 int lo = 1, hi = maxDp;
@@ -73,11 +76,11 @@ public static class MinGpusExplainer
         return best;
     }
 
-    private static ParallelPlan Plan(ParallelPlan t, int tp, int pp, int dp, ZeroStage zero) =>
+    private static ParallelPlan Plan(ModelSpec m, ParallelPlan t, int tp, int pp, int dp, ZeroStage zero) =>
         t with
         {
             Tp = tp, Pp = pp, Dp = dp, Cp = 1, Vpp = 1, Zero = zero, Schedule = ScheduleKind.OneFOneB, SequenceParallel = tp > 1,
-            GlobalBatch = t.MicroBatch * dp * pp,
+            GlobalBatch = t.MicroBatch * dp * pp, Split = StageLayers.DefaultSplit(m.Layers, pp),
         };
 
     private static bool Valid(ModelSpec m, NodeSpec node, ParallelPlan plan) =>
@@ -85,7 +88,7 @@ public static class MinGpusExplainer
 
     private static Found? Fits(ModelSpec m, NodeSpec node, ParallelPlan template, CostOptions o, int tp, int pp, int dp, ZeroStage zero)
     {
-        var plan = Plan(template, tp, pp, dp, zero);
+        var plan = Plan(m, template, tp, pp, dp, zero);
         var r = Evaluator.Evaluate(m, new ClusterSpec(node, (int)plan.Gpus), plan, o);
         return r.Memory.Fits ? new Found(plan, r) : null;
     }

@@ -20,7 +20,10 @@ public enum ScheduleKind { GPipe, OneFOneB, Interleaved, ZeroBubbleH1, ZeroBubbl
 /// </summary>
 public enum PrecisionPolicy { Megatron, Zero, TorchAmp, Bf16 }
 
-/// <summary>A parallel plan: how a model is split across GPUs and how a step is run.</summary>
+/// <summary>
+/// A parallel plan: how a model is split across GPUs and how a step is run. <see cref="Split"/> places the layers unevenly
+/// on the pipeline stages (<see cref="LayerSplit"/>, counted by <see cref="StageLayers"/>); null splits them evenly.
+/// </summary>
 public sealed record ParallelPlan(
     int Tp,
     int Pp,
@@ -34,7 +37,8 @@ public sealed record ParallelPlan(
     bool SequenceParallel,
     ScheduleKind Schedule,
     PrecisionPolicy Precision,
-    bool FlashAttention)
+    bool FlashAttention,
+    LayerSplit? Split = null)
 {
     public long Gpus => (long)Tp * Pp * Dp * Cp;
 

@@ -36,8 +36,7 @@ public static class PlanValidator
             Error($"kv-heads ({model.KvHeads}) must be divisible by tp ({plan.Tp}) (or tp by kv-heads, replicating K and V)");
         if (model.FfnHidden % plan.Tp != 0)
             Error($"ffn-hidden ({model.FfnHidden}) must be divisible by tp ({plan.Tp})");
-        if (model.Layers % ((long)plan.Pp * plan.Vpp) != 0)
-            Error($"layers ({model.Layers}) must be divisible by pp x vpp ({plan.Pp} x {plan.Vpp} = {(long)plan.Pp * plan.Vpp})");
+        foreach (var problem in StageLayers.Problems(model.Layers, plan.Pp, plan.Vpp, plan.Split)) Error(problem);
         if (plan.GlobalBatch % ((long)plan.MicroBatch * plan.Dp) != 0)
             Error($"global-batch ({plan.GlobalBatch}) must be divisible by micro-batch x dp ({plan.MicroBatch} x {plan.Dp} = {(long)plan.MicroBatch * plan.Dp})");
         if (plan.Gpus != cluster.Gpus)

@@ -11,7 +11,10 @@ public static class ClosedFormPipeline
 {
     /// <summary>
     /// The slowest stage sets the pace: a slot is its forward and full backward plus its point-to-point sends,
-    /// and the makespan follows from <see cref="Makespan"/>.
+    /// and the makespan follows from <see cref="Makespan"/>. With an uneven layer split (<see cref="ParallelPlan.Split"/>)
+    /// each rank's cost already holds its own layers; the in-flight counts stay in chunks of 1/v of a rank's activations,
+    /// so when the embedding or loss counted as a layer makes one chunk of the first or last rank lighter, those ranks'
+    /// peaks are approximate here (the event simulator counts each chunk's own bytes).
     /// </summary>
     public static PipelineOutcome Evaluate(ParallelPlan plan, StepCosts costs, CostOptions o)
     {

@@ -41,15 +41,10 @@ public enum ReferenceMetric
 /// <summary>Which pipeline evaluation a case needs.</summary>
 public enum ReferencePipeline
 {
-    /// <summary>The closed-form pipeline (<see cref="Simulation.Evaluator.Evaluate"/>), evenly split layers.</summary>
+    /// <summary>The closed-form pipeline (<see cref="Simulation.Evaluator.Evaluate"/>); layers placed by the plan's split.</summary>
     ClosedForm,
-    /// <summary>The event simulator with evenly split layers.</summary>
+    /// <summary>The event simulator; layers placed by the plan's split.</summary>
     EventSimulation,
-    /// <summary>
-    /// The event simulator with the first and last stage one layer fewer (arXiv:2401.10241 Table 3); the case's model
-    /// then holds layers + 2 slots, the two end ones empty.
-    /// </summary>
-    EventSimulationEndStagesOneLayerFewer,
 }
 
 /// <summary>

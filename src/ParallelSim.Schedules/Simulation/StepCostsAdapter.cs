@@ -8,34 +8,39 @@ namespace ParallelSim.Schedules.Simulation;
 /// <summary>
 /// The one place that reads Core's cost model into the simulator's input. A rank's StageCost covers all its
 /// layers plus, on the first rank, the embedding and, on the last, the final norm, logits and loss. With v
-/// chunks per rank (stage c·p + r) each chunk gets 1/v of the rank's layers; the embedding goes to the very
-/// first stage and the logits to the very last, where the model runs them (spreading them over a rank's
-/// chunks would slow every chunk that passes through it). One layer's timing is the lightest rank's share per
-/// layer; what a rank costs beyond its layers is its extra. Without a cluster every stage boundary takes the
+/// chunks per rank (stage c·p + r) each chunk gets its own layers (<see cref="StageLayers.PerVirtualStage(int, int, int, LayerSplit?)"/>:
+/// 1/v of the rank's, one fewer on the very first or last chunk when the plan counts the embedding or the loss as a
+/// layer); the embedding goes to the very first stage and the logits to the very last, where the model runs them
+/// (spreading them over a rank's chunks would slow every chunk that passes through it). One layer's timing is the
+/// lightest rank's share per layer; what a rank costs beyond its layers is its extra. Without a cluster every stage boundary takes the
 /// cost model's point-to-point time; with one, each boundary takes the intra-node or the inter-node link by
 /// where its two ranks sit (pipeline outermost: rank r holds GPUs r·s .. (r+1)·s - 1, s = tp·cp·dp).
 /// </summary>
 public static class StepCostsAdapter
 {
-    public static int Chunks(ParallelPlan plan) => plan.Schedule == ScheduleKind.Interleaved ? Math.Max(1, plan.Vpp) : 1;
+    public static int Chunks(ParallelPlan plan) => StageLayers.Chunks(plan);
 
     public static StageDurations Durations(StepCosts costs, ParallelPlan plan, ClusterSpec? cluster = null)
     {
         int p = costs.Stages.Count, v = Chunks(plan);
         var link = Links(costs, plan, cluster);
         var layer = Layer(costs);
+        var chunkLayers = StageLayers.PerVirtualStage(costs.Stages.Sum(s => s.Layers), p, v, plan.Split);
         var stages = new StageTiming[p * v];
         for (int r = 0; r < p; r++)
         {
             var st = costs.Stages[r];
+            int held = 0;
+            for (int c = 0; c < v; c++) held += chunkLayers[c * p + r];
+            if (held != st.Layers)
+                throw new ArgumentException($"rank {r} of the costs holds {st.Layers} layers, the plan's split gives its chunks {held}");
             var total = Timing(st, costs);
-            var layers = layer.Times(st.Layers);
-            var extra = total.Plus(layers.Times(-1));
+            var extra = total.Plus(layer.Times(-st.Layers));
             // the rank's extra: embedding on the first chunk of rank 0, logits on the last chunk of rank p-1, else spread
             int home = r == 0 ? 0 : r == p - 1 ? v - 1 : -1;
             for (int c = 0; c < v; c++)
             {
-                var chunk = layers.Times(1.0 / v);
+                var chunk = layer.Times(chunkLayers[c * p + r]);
                 chunk = home < 0 ? chunk.Plus(extra.Times(1.0 / v)) : c == home ? chunk.Plus(extra) : chunk;
                 // stage c·p + r sends to c·p + r + 1: rank r + 1, or rank 0 of the next chunk
                 stages[c * p + r] = chunk with { SendToNext = link(r, (r + 1) % p) };

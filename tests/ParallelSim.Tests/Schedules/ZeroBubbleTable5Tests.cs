@@ -29,24 +29,24 @@ public class ZeroBubbleTable5Tests(ITestOutputHelper output)
         return data;
     }
 
-    /// <summary>Simulates one case under one schedule with our cost model and the Table 3 layout.</summary>
-    /// <summary>One case's model (PaperLayout slots), cluster and pipeline-only plan under one schedule.</summary>
+    /// <summary>One case's model, cluster and pipeline-only plan under one schedule, in the Table 3 layout.</summary>
     private static (ModelSpec Model, ClusterSpec Cluster, ParallelPlan Plan) Case(JsonElement setup, JsonElement c, ScheduleKind kind)
     {
         int layers = c.GetProperty("layers").GetInt32(), hidden = c.GetProperty("hidden").GetInt32(), heads = c.GetProperty("heads").GetInt32();
         int p = c.GetProperty("p").GetInt32(), b = c.GetProperty("microBatch").GetInt32(), m = c.GetProperty("m").GetInt32();
-        // Table 3: first and last stage one layer fewer (PaperLayout: layers + 2 slots, the two end ones empty)
-        var model = PaperLayout.Slots(new ModelSpec($"zb-{c.GetProperty("model").GetString()}", Architecture.Gpt, layers, hidden, heads, heads,
+        var model = new ModelSpec($"zb-{c.GetProperty("model").GetString()}", Architecture.Gpt, layers, hidden, heads, heads,
             setup.GetProperty("ffnHiddenFactor").GetInt32() * hidden, setup.GetProperty("vocab").GetInt32(), setup.GetProperty("seqLength").GetInt32(),
-            false, new Source("arXiv:2401.10241 Table 3")));
-        int v = kind == ScheduleKind.Interleaved ? model.Layers / p : 1;
+            false, new Source("arXiv:2401.10241 Table 3"));
+        // Table 3: first and last stage one layer fewer, the embedding and the loss counted as a layer each; 1F1B-I one layer per chunk
+        int v = kind == ScheduleKind.Interleaved ? (layers + 2) / p : 1;
         var cluster = new ClusterSpec(Catalog.Default.Node(setup.GetProperty("cluster").GetString()!), p);
         var plan = new ParallelPlan(1, p, 1, 1, v, b, m * b, ZeroStage.None, RecomputeMode.None, false,
-            kind, PrecisionPolicy.Megatron, setup.GetProperty("flashAttention").GetBoolean());
+            kind, PrecisionPolicy.Megatron, setup.GetProperty("flashAttention").GetBoolean(), LayerSplit.EmbeddingAndLoss);
         Assert.DoesNotContain(PlanValidator.Validate(model, cluster, plan), i => i.Severity == Severity.Error);
         return (model, cluster, plan);
     }
 
+    /// <summary>Simulates one case under one schedule with our cost model and the Table 3 layout.</summary>
     public static TimelineSummary Simulate(JsonElement setup, JsonElement c, ScheduleKind kind)
     {
         var (model, cluster, plan) = Case(setup, c, kind);
@@ -54,7 +54,7 @@ public class ZeroBubbleTable5Tests(ITestOutputHelper output)
         var options = CostOptions.Default with { OverlapP2P = setup.GetProperty("overlapP2P").GetBoolean() };
         var costs = CostModel.Evaluate(model, cluster, plan, options);
 
-        var durations = PaperLayout.Durations(costs, plan, cluster);
+        var durations = StepCostsAdapter.Durations(costs, plan, cluster);
 
         var schedule = ScheduleGenerators.Build(plan.Schedule, p, m, v);
         var timeline = PipelineSimulator.Run(schedule, durations, new SimulatorOptions(options.OverlapP2P));

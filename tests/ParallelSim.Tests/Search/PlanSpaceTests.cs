@@ -54,9 +54,24 @@ public class PlanSpaceTests
     {
         var space = PlanSpace.Enumerate(Tiny, Twelve, Batch12, SweepDimensions.Open);
         Assert.Contains(space.Rejected, r => r.Tp == 4 && r.Pp is null && r.Reason == "heads (6) must be divisible by tp (4)");
-        Assert.Contains(space.Rejected, r => r.Pp == 4 && r.Tp is null && r.Reason == "layers (6) must be divisible by pp (4)");
+        Assert.Contains(space.Rejected, r => r.Pp == 12 && r.Tp is null
+            && r.Reason == "layers (6) must be divisible by pp (12), or layers + 2 (8) with the embedding and the loss counted as layers");
         Assert.Single(space.Rejected, r => r.Tp == 4);
         Assert.Contains(space.Rejected, r => r.Reason.StartsWith("unsupported: ZeRO stage 3 with pipeline parallelism", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_pp_that_divides_only_layers_plus_two_is_swept_with_the_end_stages_one_layer_fewer()
+    {
+        // 6 layers on pp 4: (6 + 2) / 4 = 2 per rank, the first and last rank 1
+        var space = PlanSpace.Enumerate(Tiny, Twelve, Batch12, SweepDimensions.Open);
+        var pp4 = space.Plans.Where(p => p.Pp == 4).ToArray();
+        Assert.NotEmpty(pp4);
+        Assert.All(pp4, p => Assert.Equal(LayerSplit.EmbeddingAndLoss, p.Split));
+        Assert.All(space.Plans.Where(p => p.Pp is 1 or 2 or 3 or 6), p => Assert.Null(p.Split));
+        // interleaved: vpp from the divisors of the 8 counted layers / 4 = 2, chunk 0 of rank 0 then holds the embedding alone
+        Assert.Contains(pp4, p => p.Schedule == ScheduleKind.Interleaved && p.Vpp == 2);
+        Assert.DoesNotContain(space.Rejected, r => r.Pp == 4 && r.Reason.Contains("layers"));
     }
 
     [Fact]

@@ -15,7 +15,10 @@ internal static class TinyModels
 
     public static NodeSpec Node => Catalog.Default.Node("dgx-a100");
 
-    /// <summary>Every plan PlanValidator accepts, found by trying every value of every dimension.</summary>
+    /// <summary>
+    /// Every plan PlanValidator accepts, found by trying every value of every dimension, with each pp's default layer split
+    /// (StageLayers.DefaultSplit: even, or the embedding and loss counted as layers where pp divides only layers + 2).
+    /// </summary>
     public static List<ParallelPlan> BruteForce(ModelSpec m, ClusterSpec c, int globalBatch, Func<ParallelPlan, bool>? keep = null)
     {
         var valid = new List<ParallelPlan>();
@@ -26,14 +29,15 @@ internal static class TinyModels
         for (int dp = 1; dp <= g; dp++)
         {
             if ((long)tp * pp * cp * dp != g) continue; // the validator's GPU-count rule, checked first only to save time
-            for (int vpp = 1; vpp <= m.Layers; vpp++)
+            var split = StageLayers.DefaultSplit(m.Layers, pp);
+            for (int vpp = 1; vpp <= m.Layers + 2; vpp++)
             for (int mb = 1; mb <= globalBatch; mb++)
             foreach (var schedule in Enum.GetValues<ScheduleKind>())
             foreach (var zero in Enum.GetValues<ZeroStage>())
             foreach (var recompute in Enum.GetValues<RecomputeMode>())
             foreach (bool sp in new[] { false, true })
             {
-                var p = new ParallelPlan(tp, pp, dp, cp, vpp, mb, globalBatch, zero, recompute, sp, schedule, PrecisionPolicy.Megatron, true);
+                var p = new ParallelPlan(tp, pp, dp, cp, vpp, mb, globalBatch, zero, recompute, sp, schedule, PrecisionPolicy.Megatron, true, split);
                 if (PlanValidator.Validate(m, c, p).Any(i => i.Severity == Severity.Error)) continue;
                 if (keep is null || keep(p)) valid.Add(p);
             }
