@@ -7,38 +7,49 @@ namespace ParallelSim.Schedules.Simulation;
 
 /// <summary>
 /// The one place that reads Core's cost model into the simulator's input. A rank's StageCost covers all its
-/// layers plus, on the first rank, the embedding and, on the last, the final norm, logits and loss. With v
-/// chunks per rank (stage c·p + r) each chunk gets 1/v of the rank's layers; the embedding goes to the very
-/// first stage and the logits to the very last, where the model runs them (spreading them over a rank's
-/// chunks would slow every chunk that passes through it). One layer's timing is the lightest rank's share per
+/// layers plus, on the first rank, the embedding and, on the loss rank, the final norm, logits and loss (its
+/// <see cref="HeadCost"/>). With v chunks per rank (<see cref="PipelineChunks"/>: interleaved stage c·p + r,
+/// DualPipeV's V stages r and 2p - 1 - r) each chunk gets 1/v of the rank's layers; by stage, the head goes to
+/// the very last stage and the rest of the rank's extra (the embedding) to the very first, where the model runs
+/// them (spreading them over a rank's chunks would slow every chunk that passes through it). With the V both
+/// are on rank 0, in its two chunks. One layer's timing is the lightest rank's share per
 /// layer; what a rank costs beyond its layers is its extra. Without a cluster every stage boundary takes the
 /// cost model's point-to-point time; with one, each boundary takes the intra-node or the inter-node link by
 /// where its two ranks sit (pipeline outermost: rank r holds GPUs r·s .. (r+1)·s - 1, s = tp·cp·dp).
 /// </summary>
 public static class StepCostsAdapter
 {
-    public static int Chunks(ParallelPlan plan) => plan.Schedule == ScheduleKind.Interleaved ? Math.Max(1, plan.Vpp) : 1;
+    public static int Chunks(ParallelPlan plan) => PipelineChunks.PerRank(plan);
 
     public static StageDurations Durations(StepCosts costs, ParallelPlan plan, ClusterSpec? cluster = null)
     {
         int p = costs.Stages.Count, v = Chunks(plan);
         var link = Links(costs, plan, cluster);
         var layer = Layer(costs);
-        var stages = new StageTiming[p * v];
+        int S = p * v;
+        var stages = new StageTiming[S];
         for (int r = 0; r < p; r++)
         {
             var st = costs.Stages[r];
             var total = Timing(st, costs);
             var layers = layer.Times(st.Layers);
+            var head = st.Head is { } h ? new StageTiming(h.Forward, h.BackwardInput + h.BackwardWeight, h.BackwardInput, h.BackwardWeight,
+                costs.P2PTransfer, h.ActivationsPerMicroBatch) : null;
             var extra = total.Plus(layers.Times(-1));
-            // the rank's extra: embedding on the first chunk of rank 0, logits on the last chunk of rank p-1, else spread
-            int home = r == 0 ? 0 : r == p - 1 ? v - 1 : -1;
+            if (head is not null) extra = extra.Plus(head.Times(-1));
+            var chunkStages = Enumerable.Range(0, v).Select(c => PipelineChunks.Stage(plan, p, r, c)).ToArray();
+            // by stage: the head on the chunk running the last stage; the rest of the extra (the embedding) on the chunk
+            // running stage 0, else on the one running the last stage, else spread over the rank's chunks
+            int headChunk = Array.IndexOf(chunkStages, S - 1);
+            int home = Array.IndexOf(chunkStages, 0) is int first and >= 0 ? first : headChunk;
             for (int c = 0; c < v; c++)
             {
                 var chunk = layers.Times(1.0 / v);
                 chunk = home < 0 ? chunk.Plus(extra.Times(1.0 / v)) : c == home ? chunk.Plus(extra) : chunk;
-                // stage c·p + r sends to c·p + r + 1: rank r + 1, or rank 0 of the next chunk
-                stages[c * p + r] = chunk with { SendToNext = link(r, (r + 1) % p) };
+                if (head is not null) chunk = c == headChunk || headChunk < 0 ? chunk.Plus(head.Times(headChunk < 0 ? 1.0 / v : 1)) : chunk;
+                // a stage sends to the next stage's rank (the interleaved wrap goes to rank 0; the V's turn stays on rank p - 1)
+                int s = chunkStages[c];
+                stages[s] = chunk with { SendToNext = link(r, s + 1 < S ? PipelineChunks.Rank(plan, p, s + 1) : (r + 1) % p) };
             }
         }
         return new StageDurations(stages);
