@@ -30,7 +30,11 @@ public static class ClosedFormPipeline
         var weight = slowest?.BackwardWeight ?? Seconds.Zero;
         var fill = slowest is null ? Seconds.Zero : plan.Schedule == ScheduleKind.ZeroBubbleH2
             ? WeightFillH2(slowest.Forward, slowest.BackwardWeight) : WeightFill(slowest.Forward, slowest.BackwardInput, slowest.BackwardWeight);
-        var makespan = Makespan(plan.Schedule, p, m, v, slot, weight, fill);
+        // DualPipeV: each of a rank's two chunks runs half its passes, the forward and the input backward each with one send
+        var send = o.OverlapP2P ? Seconds.Zero : costs.P2PTransfer;
+        var makespan = plan.Schedule == ScheduleKind.DualPipeV && slowest is not null
+            ? DualPipeVMakespan(p, m, slowest.Forward / 2 + send, slowest.BackwardInput / 2 + send, slowest.BackwardWeight / 2)
+            : Makespan(plan.Schedule, p, m, v, slot, weight, fill);
         double idle = makespan.Value > 0 ? 1 - m * busySum.Value / (p * makespan.Value) : 0;
         return new PipelineOutcome(makespan, busy * m, inFlight, "closed form", Math.Max(0, idle));
     }
@@ -70,15 +74,44 @@ public static class ClosedFormPipeline
         // arXiv:2401.10241 Table 2: ZB-H2 bubble (p - 1)(T_F + T_B - 2T_W), 2(p - 1) fills, for m >= 2p - 1 (Fig. 4); below, its order
         // fills min(2(p - 1), m - 1) (derived from ZeroBubble's order; checked against the simulator); never below m slots
         ScheduleKind.ZeroBubbleH2 => Seconds.Max(slot * m, slot * (m + p - 1.0) - weight * (p - 1.0) - fill * Math.Min(2 * (p - 1), m - 1)),
+        ScheduleKind.DualPipeV => throw new ArgumentException("DualPipeV's makespan needs the forward and the input backward apart: use DualPipeVMakespan"),
         // arXiv:2104.04473 §2.2.1: GPipe and 1F1B take m + p - 1 slots
         _ => slot * (m + p - 1.0),
     };
 
     /// <summary>
+    /// DualPipeV's makespan for m >= 2p micro-batches from one chunk's forward, input backward and weight backward (identical
+    /// chunks, F then B run one after the other where the reference overlaps them): every rank computes 2m(F + I + W), plus
+    /// <see cref="DualPipeVBubble"/>, which does not depend on m. Exact against the event simulator without transfers.
+    /// </summary>
+    // 2m chunk passes of F + B per rank (two chunks, m micro-batches each) plus the bubble
+    public static Seconds DualPipeVMakespan(int p, int m, Seconds forward, Seconds backwardInput, Seconds weight) =>
+        2.0 * m * (forward + backwardInput + weight) + DualPipeVBubble(p, forward, backwardInput, weight);
+
+    /// <summary>
+    /// DualPipeV's idle time per rank, in deepseek-ai/DualPipe's order with F then B run one after the other: the larger
+    /// of (p - 1)(F + max(0, I - W, F - W - min(I, W))), the turn of the V paced by the forwards, and
+    /// (p - 1)(I + max(0, I - W)) - F, paced by the input backwards when I > F. For W &lt;= I &lt;= F &lt;= I + W this is
+    /// (p - 1)(F + B - 2W), B = I + W; the README's (p - 1)(F&amp;B + B - 3W) with F&amp;B = F + B is (p - 1)·I more,
+    /// since an overlapped pair starts only when both its forward's input and its backward's gradient have arrived,
+    /// while a forward on its own need not wait for the gradient.
+    /// </summary>
+    // fitted to DualPipeV's critical path and checked exact against the event simulator (p 1..16, m 2p..64, F, I, W from 0.05 to 3)
+    public static Seconds DualPipeVBubble(int p, Seconds forward, Seconds backwardInput, Seconds weight)
+    {
+        if (p <= 1) return Seconds.Zero;
+        double f = forward.Value, i = backwardInput.Value, w = weight.Value;
+        double byForwards = (p - 1) * (f + Math.Max(0, Math.Max(i - w, f - w - Math.Min(i, w))));
+        double byInputBackwards = (p - 1) * (i + Math.Max(0, i - w)) - f;
+        return new Seconds(Math.Max(byForwards, byInputBackwards));
+    }
+
+    /// <summary>
     /// Micro-batches' worth of activations held at the peak on rank r: GPipe m; 1F1B min(p - r, m)
     /// (arXiv:2104.04473 §2.2), and ZB-H1 the same (arXiv:2401.10241 Table 2: p·M_B, as 1F1B); ZB-H2 min(2(p - r) - 1, m)
     /// (Table 2: (2p - 1)·M_B on rank 0); interleaved 2(p - r - 1) + (v - 1)p + 1 chunks of 1/v each (Megatron-LM's
-    /// warm-up count), which on rank 0 is p(1 + (p - 1)/(p v)) (arXiv:2205.05198 §4.2.3).
+    /// warm-up count), which on rank 0 is p(1 + (p - 1)/(p v)) (arXiv:2205.05198 §4.2.3); DualPipeV p + 1/2 on every rank
+    /// (2p + 1 chunks of 1/2 each: the DualPipe README's PP + 1 with PP = 2p stages).
     /// </summary>
     public static double InFlight(ScheduleKind schedule, int p, int m, int v, int r) => schedule switch
     {
@@ -86,6 +119,8 @@ public static class ClosedFormPipeline
         ScheduleKind.OneFOneB or ScheduleKind.ZeroBubbleH1 => Math.Min(p - r, m),
         // ZeroBubbleH2: 2(p - r - 1) warm-up forwards and one more before the first backward; arXiv:2401.10241 Table 2 (2p - 1)M_B
         ScheduleKind.ZeroBubbleH2 => Math.Min(2 * (p - r) - 1, m),
+        // DualPipeV: 2p + 1 chunks of half the rank's layers on every rank for m >= 2p (deepseek-ai/DualPipe README: PP + 1 stages' worth)
+        ScheduleKind.DualPipeV => Math.Min(2.0 * p + 1, 2.0 * m) / 2,
         _ => Math.Min(2.0 * (p - r - 1) + (v - 1.0) * p + 1, (double)m * v) / v,
     };
 }

@@ -25,6 +25,8 @@ public class SimulatedPipelineTests
     [InlineData(ScheduleKind.ZeroBubbleH1, 1, 64)]
     [InlineData(ScheduleKind.ZeroBubbleH2, 1, 8)]
     [InlineData(ScheduleKind.ZeroBubbleH2, 1, 64)]
+    [InlineData(ScheduleKind.DualPipeV, 2, 16)]
+    [InlineData(ScheduleKind.DualPipeV, 2, 64)]
     public void Simulated_makespan_lies_between_the_busiest_rank_and_the_slowest_stage_closed_form(ScheduleKind kind, int vpp, int m)
     {
         var (model, cluster, plan) = Gpt3OnA100(kind, vpp, m);
