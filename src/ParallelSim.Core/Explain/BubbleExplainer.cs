@@ -1,13 +1,17 @@
 using ParallelSim.Core.Parallelism;
+using ParallelSim.Core.Simulation;
+using ParallelSim.Core.Units;
 using static ParallelSim.Core.Explain.StepList;
 
 namespace ParallelSim.Core.Explain;
 
 /// <summary>Pipeline shape and, when a plan was simulated, the time of one micro-batch's forward and backward on the slowest stage.</summary>
-/// <remarks><c>WeightSeconds</c> is that stage's weight-gradient pass T_W, which ZB-H1 and ZB-H2 move into the bubble.</remarks>
-public sealed record BubbleInput(int Stages, int MicroBatches, int VirtualStages, ScheduleKind Schedule, double? SlotSeconds, double? WeightSeconds = null);
+/// <remarks><c>WeightSeconds</c> is that stage's weight-gradient pass T_W, which ZB-H1 and ZB-H2 move into the bubble;
+/// <c>ForwardSeconds</c> its forward with its sends, which DualPipeV's bubble needs apart from the input backward.</remarks>
+public sealed record BubbleInput(int Stages, int MicroBatches, int VirtualStages, ScheduleKind Schedule, double? SlotSeconds, double? WeightSeconds = null,
+    double? ForwardSeconds = null);
 
-/// <summary>The pipeline bubble of GPipe, 1F1B, interleaved 1F1B, ZB-H1 and ZB-H2 at p, m, v, and its cost in time.</summary>
+/// <summary>The pipeline bubble of GPipe, 1F1B, interleaved 1F1B, ZB-H1, ZB-H2 and DualPipeV at p, m, v, and its cost in time.</summary>
 public static class BubbleExplainer
 {
     public static Explanation Explain(BubbleInput i)
@@ -29,10 +33,16 @@ public static class BubbleExplainer
         // arXiv:2401.10241 Table 2 with T_F = T_B = T_W: ZB-H2 bubble (p - 1)(T_F + T_B - 2T_W) = 0, at (2p - 1)M_B
         double zb2 = s.Add("ZB-H2: twice the warm-up forwards, 2p - 1 micro-batches on rank 0, steps overlapping (with equal F, B and W passes)",
             "(p - 1)(T_F + T_B - 2T_W) = 0", 0, "fraction", "arXiv:2401.10241 Table 2, Fig. 4");
+        // DualPipeV, F then B in sequence, with T_F = T_I = T_W per chunk: bubble (p - 1)T_F over 2m·3T_F (ClosedFormPipeline.DualPipeVBubble)
+        double dualV = s.Add("DualPipeV: a V of 2 chunks per rank (stages r and 2p - 1 - r), p + 1/2 micro-batches in flight, F then B in sequence"
+            + " (with equal F, I and W passes per chunk; needs m >= 2p)", $"(p - 1)/(6m) = {p - 1}/(6·{m})", (p - 1) / (6 * m), "fraction",
+            "deepseek-ai/DualPipe; ClosedFormPipeline.DualPipeVBubble");
         double chosen = i.Schedule switch
         {
-            ScheduleKind.Interleaved => inter, ScheduleKind.GPipe => gpipe, ScheduleKind.ZeroBubbleH1 => zb, ScheduleKind.ZeroBubbleH2 => zb2, _ => oneF,
+            ScheduleKind.Interleaved => inter, ScheduleKind.GPipe => gpipe, ScheduleKind.ZeroBubbleH1 => zb, ScheduleKind.ZeroBubbleH2 => zb2,
+            ScheduleKind.DualPipeV => dualV, _ => oneF,
         };
+        if (i.Schedule == ScheduleKind.DualPipeV && m < 2 * p) s.Note($"dualpipev needs m >= 2p ({2 * p}); m = {m} does not run");
         double vEff = i.Schedule == ScheduleKind.Interleaved ? v : 1;
         // share of the whole step: bubble / (ideal + bubble) = chosen / (1 + chosen); (p-1)/(v·m + p - 1) for GPipe, 1F1B and interleaved
         double share = s.Add($"{ScheduleNames.Name(i.Schedule)}: share of the pipeline time spent idle", $"b/(1 + b) = {G(chosen)}/(1 + {G(chosen)})",
@@ -49,6 +59,17 @@ public static class BubbleExplainer
             // arXiv:2401.10241 Table 2: ZB-H2 bubble (p - 1)(T_F + T_B - 2T_W), T_B the input backward: (p - 1)(slot - 3·t_w), not below 0
             s.Add("ZB-H2: idle time per step (each rank's own span; steps overlap)", $"(p - 1)·max(0, t_f + t_b - 3·t_w) = {p - 1}·max(0, {G(hslot)} - 3·{G(w2)})",
                 (p - 1) * Math.Max(0, hslot - 3 * w2), "s", "arXiv:2401.10241 Table 2");
+        }
+        else if (i.Schedule == ScheduleKind.DualPipeV && i.SlotSeconds is double dslot && i.WeightSeconds is double w3 && i.ForwardSeconds is double fwd)
+        {
+            // one chunk is half the rank: its forward, input backward (slot less forward and weight) and weight pass, each with its send
+            double cf = fwd / 2, ci = (dslot - fwd - w3) / 2, cw = w3 / 2;
+            s.Add("one chunk's forward, input backward and weight pass on the slowest rank (half its passes, with their sends)",
+                $"F = {G(cf)}, I = {G(ci)}, W = {G(cw)}", dslot / 2, "s", "cost model (as simulate)");
+            double idle = ClosedFormPipeline.DualPipeVBubble((int)p, new Seconds(cf), new Seconds(ci), new Seconds(cw)).Value;
+            s.Add("DualPipeV: idle time per step (F then B in sequence; the README's (p - 1)(F&B + B - 3W) overlaps each pair)",
+                $"max((p - 1)(F + max(0, I - W, F - W - min(I, W))), (p - 1)(I + max(0, I - W)) - F)", idle, "s", "ClosedFormPipeline.DualPipeVBubble");
+            s.Add("pipeline time per step", $"2m(F + I + W) + idle = 2·{m}·{G(dslot / 2)} + {G(idle)}", 2 * m * dslot / 2 + idle, "s", "ClosedFormPipeline.DualPipeVMakespan");
         }
         else if (i.SlotSeconds is double slot)
         {

@@ -84,7 +84,7 @@ public class ScheduleFileTests
         Assert.Equal(0, r.ExitCode);
         using var doc = JsonDocument.Parse(r.Out);
         var rows = doc.RootElement.GetProperty("rows").EnumerateArray().ToDictionary(x => x.GetProperty("schedule").GetString()!);
-        Assert.Equal(["gpipe", "1f1b", "zb-h1", "zb-h2", "interleaved", "zb-h1-p4-m8"], rows.Keys.ToArray());
+        Assert.Equal(["gpipe", "1f1b", "zb-h1", "zb-h2", "interleaved", "dualpipev", "zb-h1-p4-m8"], rows.Keys.ToArray());
         Assert.All(rows.Values, x => Assert.Equal(8, x.GetProperty("microBatches").GetInt32()));
         Assert.Equal(rows["zb-h1"].GetProperty("bubbleFraction").GetDouble(), rows["zb-h1-p4-m8"].GetProperty("bubbleFraction").GetDouble(), 12);
     }
