@@ -148,7 +148,7 @@ public static class ExplainCommand
         if (problems.Count > 0) throw new UserInputException(problems);
 
         // the time cost needs a plan that binds; the fractions do not
-        double? slot = null, weight = null, forward = null; int m;
+        double? slot = null, weight = null; (double, double, double)? lightest = null; int m;
         try
         {
             var input = plan.Bind(r, catalog);
@@ -158,8 +158,11 @@ public static class ExplainCommand
             var slowest = sim.Costs.Stages.MaxBy(st => (st.Forward + st.Backward).Value)!;
             slot = (slowest.Forward + slowest.Backward).Value + (input.Costs.OverlapP2P ? 0 : 2 * chunks * sim.Costs.P2PTransfer.Value);
             weight = slowest.BackwardWeight.Value;
-            // its forwards with their sends (one per chunk), for DualPipeV's bubble, which needs the forward apart
-            forward = slowest.Forward.Value + (input.Costs.OverlapP2P ? 0 : chunks * sim.Costs.P2PTransfer.Value);
+            // DualPipeV's bubble needs a chunk's forward, input backward and weight pass apart: the lightest chunk's
+            var (lf, li, lw) = ClosedFormPipeline.DualPipeVLightestChunk(sim.Costs, input.Costs.OverlapP2P);
+            lightest = (lf.Value, li.Value, lw.Value);
+            // and the busiest rank's slot with the sends it makes (two at the V's ends, four elsewhere)
+            if (input.Plan.Schedule == ScheduleKind.DualPipeV) slot = ClosedFormPipeline.DualPipeVBusiestSlot(sim.Costs, input.Costs.OverlapP2P).Value;
             m = microBatches ?? input.Plan.MicroBatches;
         }
         catch (UserInputException)
@@ -167,7 +170,7 @@ public static class ExplainCommand
             int dp = r.GetValue(plan.Dp) ?? 1, micro = r.GetValue(plan.MicroBatch) ?? 1;
             m = microBatches ?? Math.Max(1, GlobalBatch(r, plan) / Math.Max(1, micro * dp));
         }
-        return BubbleExplainer.Explain(new BubbleInput(p, m, v, schedule, slot, weight, forward));
+        return BubbleExplainer.Explain(new BubbleInput(p, m, v, schedule, slot, weight, lightest));
     }
 
     private static Explanation Memory(SimulationInput input, LoraSettings? lora) =>

@@ -7,9 +7,10 @@ namespace ParallelSim.Core.Explain;
 
 /// <summary>Pipeline shape and, when a plan was simulated, the time of one micro-batch's forward and backward on the slowest stage.</summary>
 /// <remarks><c>WeightSeconds</c> is that stage's weight-gradient pass T_W, which ZB-H1 and ZB-H2 move into the bubble;
-/// <c>ForwardSeconds</c> its forward with its sends, which DualPipeV's bubble needs apart from the input backward.</remarks>
+/// <c>LightestChunk</c> is DualPipeV's lightest chunk (<see cref="ClosedFormPipeline.DualPipeVLightestChunk"/>): its bubble needs
+/// the forward, input backward and weight pass apart.</remarks>
 public sealed record BubbleInput(int Stages, int MicroBatches, int VirtualStages, ScheduleKind Schedule, double? SlotSeconds, double? WeightSeconds = null,
-    double? ForwardSeconds = null);
+    (double Forward, double BackwardInput, double Weight)? LightestChunk = null);
 
 /// <summary>The pipeline bubble of GPipe, 1F1B, interleaved 1F1B, ZB-H1, ZB-H2 and DualPipeV at p, m, v, and its cost in time.</summary>
 public static class BubbleExplainer
@@ -60,16 +61,17 @@ public static class BubbleExplainer
             s.Add("ZB-H2: idle time per step (each rank's own span; steps overlap)", $"(p - 1)·max(0, t_f + t_b - 3·t_w) = {p - 1}·max(0, {G(hslot)} - 3·{G(w2)})",
                 (p - 1) * Math.Max(0, hslot - 3 * w2), "s", "arXiv:2401.10241 Table 2");
         }
-        else if (i.Schedule == ScheduleKind.DualPipeV && i.SlotSeconds is double dslot && i.WeightSeconds is double w3 && i.ForwardSeconds is double fwd)
+        else if (i.Schedule == ScheduleKind.DualPipeV && i.SlotSeconds is double dslot && i.LightestChunk is var (cf, ci, cw))
         {
-            // one chunk is half the rank: its forward, input backward (slot less forward and weight) and weight pass, each with its send
-            double cf = fwd / 2, ci = (dslot - fwd - w3) / 2, cw = w3 / 2;
-            s.Add("one chunk's forward, input backward and weight pass on the slowest rank (half its passes, with their sends)",
-                $"F = {G(cf)}, I = {G(ci)}, W = {G(cw)}", dslot / 2, "s", "cost model (as simulate)");
+            s.Add("the busiest rank's forward + backward per micro-batch, both chunks, with their sends", "t_f + t_b", dslot, "s", "cost model (as simulate)");
+            double chunk = s.Add("one chunk at the lightest rank's pace: half its forward, input backward and weight pass (with their sends)",
+                $"F + I + W = {G(cf)} + {G(ci)} + {G(cw)}", cf + ci + cw, "s", "ClosedFormPipeline.DualPipeVLightestChunk");
             double idle = ClosedFormPipeline.DualPipeVBubble((int)p, new Seconds(cf), new Seconds(ci), new Seconds(cw)).Value;
-            s.Add("DualPipeV: idle time per step (F then B in sequence; the README's (p - 1)(F&B + B - 3W) overlaps each pair)",
-                $"max((p - 1)(F + max(0, I - W, F - W - min(I, W))), (p - 1)(I + max(0, I - W)) - F)", idle, "s", "ClosedFormPipeline.DualPipeVBubble");
-            s.Add("pipeline time per step", $"2m(F + I + W) + idle = 2·{m}·{G(dslot / 2)} + {G(idle)}", 2 * m * dslot / 2 + idle, "s", "ClosedFormPipeline.DualPipeVMakespan");
+            s.Add("DualPipeV: idle time per step at that pace (F then B in sequence; the README's (p - 1)(F&B + B - 3W) overlaps each pair)",
+                "max((p - 1)(F + max(0, I - W, F - W - min(I, W))), (p - 1)(I + max(0, I - W)) - F)", idle, "s", "ClosedFormPipeline.DualPipeVBubble");
+            // two lower bounds, exact together when the stages are identical (ClosedFormPipeline.DualPipeVStep)
+            s.Add("pipeline time per step: the busiest rank's work, or the lightest pace with its idle time", $"max(m(t_f + t_b), 2m(F + I + W) + idle) = "
+                + $"max({m}·{G(dslot)}, 2·{m}·{G(chunk)} + {G(idle)})", Math.Max(m * dslot, 2 * m * chunk + idle), "s", "ClosedFormPipeline.DualPipeVStep");
         }
         else if (i.SlotSeconds is double slot)
         {

@@ -42,6 +42,37 @@ public class DualPipeVClosedFormTests
             }
     }
 
+    [Theory, MemberData(nameof(Passes))]
+    public void With_identical_stages_the_plan_level_step_is_the_closed_form(double tf, double ti, double tw)
+    {
+        // DualPipeVStep's two lower bounds meet: the busiest rank's m slots (two chunks: 2(F + I + W)) and the lightest pace
+        for (int p = 1; p <= 8; p++)
+            foreach (int m in new[] { 2 * p, 2 * p + 3, 64 })
+            {
+                var chunk = (new Seconds(tf), new Seconds(ti), new Seconds(tw));
+                double step = ClosedFormPipeline.DualPipeVStep(p, m, new Seconds(2 * (tf + ti + tw)), chunk).Value;
+                Close($"p={p} m={m}", Simulate(p, m, tf, ti, tw).Makespan.Value, step);
+            }
+    }
+
+    [Fact]
+    public void With_a_heavier_rank_0_the_step_is_bounded_below_by_both()
+    {
+        // rank 0's chunks carry the embedding and the head: heavier than the rest, as the cost model makes them
+        for (int p = 2; p <= 12; p++)
+            foreach (int m in new[] { 2 * p, 64 })
+            {
+                var durations = StageDurations.Uniform(2 * p, new Seconds(1), new Seconds(2.5), weight: new Seconds(1));
+                var light = durations.Stages[1];
+                durations = durations.With(0, light.Times(1.1)).With(2 * p - 1, light.Times(1.4));
+                double sim = PipelineSimulator.Run(DualPipeV.Build(p, m), durations).Makespan.Value;
+                double busiest = (durations.Stages[0].Forward + durations.Stages[0].FullBackward + durations.Stages[2 * p - 1].Forward
+                    + durations.Stages[2 * p - 1].FullBackward).Value;
+                double step = ClosedFormPipeline.DualPipeVStep(p, m, new Seconds(busiest), (new Seconds(1), new Seconds(1.5), new Seconds(1))).Value;
+                Assert.InRange(sim, step * (1 - 1e-9), step * 1.03);
+            }
+    }
+
     [Fact]
     public void The_bubble_does_not_grow_with_m_and_is_zero_on_one_rank()
     {

@@ -34,8 +34,13 @@ public class SimulatedPipelineTests
         var run = SimulatedPipeline.Run(plan, costs, CostOptions.Default, cluster);
         var closed = ClosedFormPipeline.Evaluate(plan, costs, CostOptions.Default);
         Assert.Equal(kind == ScheduleKind.ZeroBubbleH2 ? "event simulation, steps overlapping" : "event simulation", run.Outcome.Method);
-        // the closed form runs every slot at the slowest stage's pace: an upper bound; the busiest rank's work a lower one
-        Assert.True(run.Outcome.Makespan.Value <= closed.Makespan.Value * (1 + 1e-9), $"{run.Outcome.Makespan.Value} > {closed.Makespan.Value}");
+        // the closed form runs every slot at the slowest stage's pace: an upper bound; the busiest rank's work a lower one.
+        // DualPipeV's is the larger of two lower bounds (ClosedFormPipeline.DualPipeVStep), within 2% here; the sends (not
+        // overlapped by default) it charges to every chunk at the lightest pace can put it a little above (0.08% at m = 16)
+        if (kind == ScheduleKind.DualPipeV)
+            Assert.InRange(run.Outcome.Makespan.Value, closed.Makespan.Value * 0.998, closed.Makespan.Value * 1.02);
+        else
+            Assert.True(run.Outcome.Makespan.Value <= closed.Makespan.Value * (1 + 1e-9), $"{run.Outcome.Makespan.Value} > {closed.Makespan.Value}");
         Assert.True(run.Outcome.Makespan.Value > run.Summary.BusiestRankCompute.Value);
         Assert.Equal(closed.BusiestRankCompute.Value, run.Summary.BusiestRankCompute.Value, 1e-9 * closed.BusiestRankCompute.Value);
         // the in-flight counts agree with the closed form up to the uneven activation shares of the end chunks (by bytes)
