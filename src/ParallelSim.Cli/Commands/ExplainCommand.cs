@@ -159,10 +159,10 @@ public static class ExplainCommand
             slot = (slowest.Forward + slowest.Backward).Value + (input.Costs.OverlapP2P ? 0 : 2 * chunks * sim.Costs.P2PTransfer.Value);
             weight = slowest.BackwardWeight.Value;
             // DualPipeV's bubble needs a chunk's forward, input backward and weight pass apart: the lightest chunk's
-            var (lf, li, lw) = ClosedFormPipeline.DualPipeVLightestChunk(sim.Costs, input.Costs.OverlapP2P);
+            var (lf, li, lw) = DualPipeVClosedForm.LightestChunk(sim.Costs, input.Costs.OverlapP2P);
             lightest = (lf.Value, li.Value, lw.Value);
             // and the busiest rank's slot with the sends it makes (two at the V's ends, four elsewhere)
-            if (input.Plan.Schedule == ScheduleKind.DualPipeV) slot = ClosedFormPipeline.DualPipeVBusiestSlot(sim.Costs, input.Costs.OverlapP2P).Value;
+            if (input.Plan.Schedule == ScheduleKind.DualPipeV) slot = DualPipeVClosedForm.BusiestSlot(sim.Costs, input.Costs.OverlapP2P).Value;
             m = microBatches ?? input.Plan.MicroBatches;
         }
         catch (UserInputException)

@@ -7,7 +7,7 @@ namespace ParallelSim.Core.Explain;
 
 /// <summary>Pipeline shape and, when a plan was simulated, the time of one micro-batch's forward and backward on the slowest stage.</summary>
 /// <remarks><c>WeightSeconds</c> is that stage's weight-gradient pass T_W, which ZB-H1 and ZB-H2 move into the bubble;
-/// <c>LightestChunk</c> is DualPipeV's lightest chunk (<see cref="ClosedFormPipeline.DualPipeVLightestChunk"/>): its bubble needs
+/// <c>LightestChunk</c> is DualPipeV's lightest chunk (<see cref="DualPipeVClosedForm.LightestChunk"/>): its bubble needs
 /// the forward, input backward and weight pass apart.</remarks>
 public sealed record BubbleInput(int Stages, int MicroBatches, int VirtualStages, ScheduleKind Schedule, double? SlotSeconds, double? WeightSeconds = null,
     (double Forward, double BackwardInput, double Weight)? LightestChunk = null);
@@ -34,10 +34,10 @@ public static class BubbleExplainer
         // arXiv:2401.10241 Table 2 with T_F = T_B = T_W: ZB-H2 bubble (p - 1)(T_F + T_B - 2T_W) = 0, at (2p - 1)M_B
         double zb2 = s.Add("ZB-H2: twice the warm-up forwards, 2p - 1 micro-batches on rank 0, steps overlapping (with equal F, B and W passes)",
             "(p - 1)(T_F + T_B - 2T_W) = 0", 0, "fraction", "arXiv:2401.10241 Table 2, Fig. 4");
-        // DualPipeV, F then B in sequence, with T_F = T_I = T_W per chunk: bubble (p - 1)T_F over 2m·3T_F (ClosedFormPipeline.DualPipeVBubble)
+        // DualPipeV, F then B in sequence, with T_F = T_I = T_W per chunk: bubble (p - 1)T_F over 2m·3T_F (DualPipeVClosedForm.Bubble)
         double dualV = s.Add("DualPipeV: a V of 2 chunks per rank (stages r and 2p - 1 - r), p + 1/2 micro-batches in flight, F then B in sequence"
             + " (with equal F, I and W passes per chunk; needs m >= 2p)", $"(p - 1)/(6m) = {p - 1}/(6·{m})", (p - 1) / (6 * m), "fraction",
-            "deepseek-ai/DualPipe; ClosedFormPipeline.DualPipeVBubble");
+            "deepseek-ai/DualPipe; DualPipeVClosedForm.Bubble");
         double chosen = i.Schedule switch
         {
             ScheduleKind.Interleaved => inter, ScheduleKind.GPipe => gpipe, ScheduleKind.ZeroBubbleH1 => zb, ScheduleKind.ZeroBubbleH2 => zb2,
@@ -65,13 +65,13 @@ public static class BubbleExplainer
         {
             s.Add("the busiest rank's forward + backward per micro-batch, both chunks, with their sends", "t_f + t_b", dslot, "s", "cost model (as simulate)");
             double chunk = s.Add("one chunk at the lightest rank's pace: half its forward, input backward and weight pass (with their sends)",
-                $"F + I + W = {G(cf)} + {G(ci)} + {G(cw)}", cf + ci + cw, "s", "ClosedFormPipeline.DualPipeVLightestChunk");
-            double idle = ClosedFormPipeline.DualPipeVBubble((int)p, new Seconds(cf), new Seconds(ci), new Seconds(cw)).Value;
+                $"F + I + W = {G(cf)} + {G(ci)} + {G(cw)}", cf + ci + cw, "s", "DualPipeVClosedForm.LightestChunk");
+            double idle = DualPipeVClosedForm.Bubble((int)p, new Seconds(cf), new Seconds(ci), new Seconds(cw)).Value;
             s.Add("DualPipeV: idle time per step at that pace (F then B in sequence; the README's (p - 1)(F&B + B - 3W) overlaps each pair)",
-                "max((p - 1)(F + max(0, I - W, F - W - min(I, W))), (p - 1)(I + max(0, I - W)) - F)", idle, "s", "ClosedFormPipeline.DualPipeVBubble");
-            // two lower bounds, exact together when the stages are identical (ClosedFormPipeline.DualPipeVStep)
+                "max((p - 1)(F + max(0, I - W, F - W - min(I, W))), (p - 1)(I + max(0, I - W)) - F)", idle, "s", "DualPipeVClosedForm.Bubble");
+            // two lower bounds, exact together when the stages are identical (DualPipeVClosedForm.Step)
             s.Add("pipeline time per step: the busiest rank's work, or the lightest pace with its idle time", $"max(m(t_f + t_b), 2m(F + I + W) + idle) = "
-                + $"max({m}·{G(dslot)}, 2·{m}·{G(chunk)} + {G(idle)})", Math.Max(m * dslot, 2 * m * chunk + idle), "s", "ClosedFormPipeline.DualPipeVStep");
+                + $"max({m}·{G(dslot)}, 2·{m}·{G(chunk)} + {G(idle)})", Math.Max(m * dslot, 2 * m * chunk + idle), "s", "DualPipeVClosedForm.Step");
         }
         else if (i.SlotSeconds is double slot)
         {

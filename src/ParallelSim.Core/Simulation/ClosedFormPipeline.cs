@@ -11,7 +11,7 @@ public static class ClosedFormPipeline
 {
     /// <summary>
     /// The slowest stage sets the pace: a slot is its forward and full backward plus its point-to-point sends,
-    /// and the makespan follows from <see cref="Makespan"/> (DualPipeV's from <see cref="DualPipeVStep"/>).
+    /// and the makespan follows from <see cref="Makespan"/> (DualPipeV's from <see cref="DualPipeVClosedForm.Step"/>).
     /// </summary>
     public static PipelineOutcome Evaluate(ParallelPlan plan, StepCosts costs, CostOptions o)
     {
@@ -31,7 +31,7 @@ public static class ClosedFormPipeline
         var fill = slowest is null ? Seconds.Zero : plan.Schedule == ScheduleKind.ZeroBubbleH2
             ? WeightFillH2(slowest.Forward, slowest.BackwardWeight) : WeightFill(slowest.Forward, slowest.BackwardInput, slowest.BackwardWeight);
         var makespan = plan.Schedule == ScheduleKind.DualPipeV && slowest is not null
-            ? DualPipeVStep(p, m, DualPipeVBusiestSlot(costs, o.OverlapP2P), DualPipeVLightestChunk(costs, o.OverlapP2P))
+            ? DualPipeVClosedForm.Step(p, m, DualPipeVClosedForm.BusiestSlot(costs, o.OverlapP2P), DualPipeVClosedForm.LightestChunk(costs, o.OverlapP2P))
             : Makespan(plan.Schedule, p, m, v, slot, weight, fill);
         double idle = makespan.Value > 0 ? 1 - m * busySum.Value / (p * makespan.Value) : 0;
         return new PipelineOutcome(makespan, busy * m, inFlight, "closed form", Math.Max(0, idle));
@@ -72,81 +72,10 @@ public static class ClosedFormPipeline
         // arXiv:2401.10241 Table 2: ZB-H2 bubble (p - 1)(T_F + T_B - 2T_W), 2(p - 1) fills, for m >= 2p - 1 (Fig. 4); below, its order
         // fills min(2(p - 1), m - 1) (derived from ZeroBubble's order; checked against the simulator); never below m slots
         ScheduleKind.ZeroBubbleH2 => Seconds.Max(slot * m, slot * (m + p - 1.0) - weight * (p - 1.0) - fill * Math.Min(2 * (p - 1), m - 1)),
-        ScheduleKind.DualPipeV => throw new ArgumentException("DualPipeV's makespan needs the forward and the input backward apart: use DualPipeVMakespan"),
+        ScheduleKind.DualPipeV => throw new ArgumentException("DualPipeV's makespan needs the forward and the input backward apart: use DualPipeVClosedForm.Makespan"),
         // arXiv:2104.04473 §2.2.1: GPipe and 1F1B take m + p - 1 slots
         _ => slot * (m + p - 1.0),
     };
-
-    /// <summary>
-    /// One DualPipeV chunk's forward, input backward and weight backward (each half a rank's pass; the forward and the
-    /// input backward with one send each unless overlapped), taken pass by pass from the lightest ranks: no chunk is lighter.
-    /// </summary>
-    // a rank's two chunks split its layers evenly (StepCostsAdapter), so half the lightest rank's pass is at most any chunk's
-    public static (Seconds Forward, Seconds BackwardInput, Seconds Weight) DualPipeVLightestChunk(StepCosts costs, bool overlapP2P)
-    {
-        var send = overlapP2P ? Seconds.Zero : costs.P2PTransfer;
-        Seconds Half(Func<StageCost, Seconds> pass) => new(costs.Stages.Min(s => pass(s).Value) / 2);
-        return (Half(s => s.Forward) + send, Half(s => s.BackwardInput) + send, Half(s => s.BackwardWeight));
-    }
-
-    /// <summary>
-    /// The busiest DualPipeV rank's work per micro-batch: its forward and full backward over both chunks, plus the sends it
-    /// makes unless overlapped (<see cref="DualPipeVSends"/>).
-    /// </summary>
-    public static Seconds DualPipeVBusiestSlot(StepCosts costs, bool overlapP2P)
-    {
-        int p = costs.Stages.Count;
-        var send = overlapP2P ? Seconds.Zero : costs.P2PTransfer;
-        return costs.Stages.Select((s, r) => s.Forward + s.Backward + DualPipeVSends(p, r) * send).MaxBy(t => t.Value);
-    }
-
-    /// <summary>
-    /// Point-to-point sends per micro-batch of DualPipeV's rank r: a forward and a backward out of each chunk, except at
-    /// the ends of the V (rank 0's first and last stage) and at its turn (stages p - 1 and p, both on rank p - 1).
-    /// </summary>
-    // 2·([r < p - 1] + [r >= 1]): 2 on rank 0 and rank p - 1, 4 on the others, none on a single rank
-    public static int DualPipeVSends(int p, int r) => 2 * ((r < p - 1 ? 1 : 0) + (r >= 1 ? 1 : 0));
-
-    /// <summary>
-    /// DualPipeV's step from the busiest rank's work per micro-batch (<paramref name="busiestSlot"/>,
-    /// <see cref="DualPipeVBusiestSlot"/>) and the lightest chunk: the larger of two lower bounds, since a fixed
-    /// order's makespan only grows with each duration: the busiest rank's m slots, and the step with every chunk as light
-    /// as <paramref name="lightest"/> (<see cref="DualPipeVMakespan"/>). Exact when the stages are identical and the sends
-    /// overlapped (the two meet); with the cost model's heavier rank 0 (embedding and loss) the simulator is 0.25-1.5% slower
-    /// on GPT-3 plans (175B on 64 and 1,024 A100s, 1.3B on 8). Sends not overlapped are charged to every chunk's forward and
-    /// input backward at the lightest pace (the V's ends and turn send nothing), so there the bound is approximate: from
-    /// 0.15% above the simulator to 1.5% below on the same plans.
-    /// </summary>
-    // max(m·slot of the busiest rank, 2m(F + I + W) + bubble of the lightest chunk)
-    public static Seconds DualPipeVStep(int p, int m, Seconds busiestSlot, (Seconds Forward, Seconds BackwardInput, Seconds Weight) lightest) =>
-        Seconds.Max(busiestSlot * m, DualPipeVMakespan(p, m, lightest.Forward, lightest.BackwardInput, lightest.Weight));
-
-    /// <summary>
-    /// DualPipeV's makespan for m >= 2p micro-batches from one chunk's forward, input backward and weight backward (identical
-    /// chunks, F then B run one after the other where the reference overlaps them): every rank computes 2m(F + I + W), plus
-    /// <see cref="DualPipeVBubble"/>, which does not depend on m. Exact against the event simulator without transfers.
-    /// </summary>
-    // 2m chunk passes of F + B per rank (two chunks, m micro-batches each) plus the bubble
-    public static Seconds DualPipeVMakespan(int p, int m, Seconds forward, Seconds backwardInput, Seconds weight) =>
-        2.0 * m * (forward + backwardInput + weight) + DualPipeVBubble(p, forward, backwardInput, weight);
-
-    /// <summary>
-    /// DualPipeV's idle time per rank, in deepseek-ai/DualPipe's order with F then B run one after the other: the larger
-    /// of (p - 1)(F + max(0, I - W, F - W - min(I, W))), the turn of the V paced by the forwards, and
-    /// (p - 1)(I + max(0, I - W)) - F, paced by the input backwards when I > F. For W &lt;= I &lt;= F &lt;= I + W this is
-    /// (p - 1)(F + B - 2W), B = I + W; the README's (p - 1)(F&amp;B + B - 3W) with F&amp;B = F + B is (p - 1)·I more,
-    /// since an overlapped pair starts only when both its forward's input and its backward's gradient have arrived,
-    /// while a forward on its own need not wait for the gradient.
-    /// </summary>
-    // fitted to DualPipeV's critical path and checked exact against the event simulator (p 1..16, m 2p..64, F, I, W from 0.05 to 3)
-    public static Seconds DualPipeVBubble(int p, Seconds forward, Seconds backwardInput, Seconds weight)
-    {
-        if (p <= 1) return Seconds.Zero;
-        double f = forward.Value, i = backwardInput.Value, w = weight.Value;
-        double byForwards = (p - 1) * (f + Math.Max(0, Math.Max(i - w, f - w - Math.Min(i, w))));
-        double byInputBackwards = (p - 1) * (i + Math.Max(0, i - w)) - f;
-        return new Seconds(Math.Max(byForwards, byInputBackwards));
-    }
 
     /// <summary>
     /// Micro-batches' worth of activations held at the peak on rank r: GPipe m; 1F1B min(p - r, m)

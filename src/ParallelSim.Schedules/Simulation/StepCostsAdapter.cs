@@ -7,16 +7,15 @@ namespace ParallelSim.Schedules.Simulation;
 
 /// <summary>
 /// The one place that reads Core's cost model into the simulator's input. A rank's StageCost covers all its
-/// layers plus, on the first rank, the embedding and, on the loss rank, the final norm, logits and loss (its
-/// <see cref="HeadCost"/>). With v chunks per rank (<see cref="PipelineChunks"/>: interleaved stage c·p + r,
-/// DualPipeV's V stages r and 2p - 1 - r) each chunk gets 1/v of the rank's layers; by stage, the head goes to
-/// the very last stage and the rest of the rank's extra (the embedding) to the very first, where the model runs
-/// them (spreading them over a rank's chunks would slow every chunk that passes through it). With the V both
-/// are on rank 0, in its two chunks. One layer's timing is the lightest rank's share per
+/// layers plus, on the first rank, the embedding and, on the last, the final norm, logits and loss. With v
+/// chunks per rank (stage c·p + r) each chunk gets 1/v of the rank's layers; the embedding goes to the very
+/// first stage and the logits to the very last, where the model runs them (spreading them over a rank's
+/// chunks would slow every chunk that passes through it). One layer's timing is the lightest rank's share per
 /// layer; what a rank costs beyond its layers is its extra. Without a cluster every stage boundary takes the
 /// cost model's point-to-point time; with one, each boundary takes the intra-node or the inter-node link by
 /// where its two ranks sit (pipeline outermost: rank r holds GPUs r·s .. (r+1)·s - 1, s = tp·cp·dp).
 /// </summary>
+/// <remarks>DualPipeV's V is read by stage, not by "rank p - 1 is last": see <see cref="DualPipeVDurations"/>.</remarks>
 public static class StepCostsAdapter
 {
     public static int Chunks(ParallelPlan plan) => PipelineChunks.PerRank(plan);
@@ -26,31 +25,53 @@ public static class StepCostsAdapter
         int p = costs.Stages.Count, v = Chunks(plan);
         var link = Links(costs, plan, cluster);
         var layer = Layer(costs);
-        int S = p * v;
-        var stages = new StageTiming[S];
+        if (plan.Schedule == ScheduleKind.DualPipeV) return DualPipeVDurations(costs, plan, link, layer);
+        var stages = new StageTiming[p * v];
         for (int r = 0; r < p; r++)
         {
             var st = costs.Stages[r];
             var total = Timing(st, costs);
             var layers = layer.Times(st.Layers);
-            var head = st.Head is { } h ? new StageTiming(h.Forward, h.BackwardInput + h.BackwardWeight, h.BackwardInput, h.BackwardWeight,
-                costs.P2PTransfer, h.ActivationsPerMicroBatch) : null;
             var extra = total.Plus(layers.Times(-1));
-            if (head is not null) extra = extra.Plus(head.Times(-1));
-            var chunkStages = Enumerable.Range(0, v).Select(c => PipelineChunks.Stage(plan, p, r, c)).ToArray();
-            // by stage: the head on the chunk running the last stage; the rest of the extra (the embedding) on the chunk
-            // running stage 0, else on the one running the last stage, else spread over the rank's chunks
-            int headChunk = Array.IndexOf(chunkStages, S - 1);
-            int home = Array.IndexOf(chunkStages, 0) is int first and >= 0 ? first : headChunk;
+            // the rank's extra: embedding on the first chunk of rank 0, logits on the last chunk of rank p-1, else spread
+            int home = r == 0 ? 0 : r == p - 1 ? v - 1 : -1;
             for (int c = 0; c < v; c++)
             {
                 var chunk = layers.Times(1.0 / v);
                 chunk = home < 0 ? chunk.Plus(extra.Times(1.0 / v)) : c == home ? chunk.Plus(extra) : chunk;
-                if (head is not null) chunk = c == headChunk || headChunk < 0 ? chunk.Plus(head.Times(headChunk < 0 ? 1.0 / v : 1)) : chunk;
-                // a stage sends to the next stage's rank (the interleaved wrap goes to rank 0; the V's turn stays on rank p - 1)
-                int s = chunkStages[c];
-                stages[s] = chunk with { SendToNext = link(r, s + 1 < S ? PipelineChunks.Rank(plan, p, s + 1) : (r + 1) % p) };
+                // stage c·p + r sends to c·p + r + 1: rank r + 1, or rank 0 of the next chunk
+                stages[c * p + r] = chunk with { SendToNext = link(r, (r + 1) % p) };
             }
+        }
+        return new StageDurations(stages);
+    }
+
+    /// <summary>
+    /// DualPipeV's V, by stage: rank r runs stage r (chunk 0) and stage 2p - 1 - r (chunk 1), each with half its layers. The
+    /// head (<see cref="HeadCost"/>; with the V the cost model puts the loss on rank 0) goes to the chunk running the last
+    /// stage, 2p - 1, and the rest of rank 0's extra (the embedding) to stage 0; another rank's extra is spread over its two
+    /// chunks. Each stage sends to the next stage's rank; the V's turn (stage p - 1 to p) stays on rank p - 1.
+    /// </summary>
+    private static StageDurations DualPipeVDurations(StepCosts costs, ParallelPlan plan, Func<int, int, Seconds> link, StageTiming layer)
+    {
+        int p = costs.Stages.Count, S = 2 * p;
+        var stages = new StageTiming[S];
+        for (int r = 0; r < p; r++)
+        {
+            var st = costs.Stages[r];
+            var half = layer.Times(st.Layers / 2.0);
+            var extra = Timing(st, costs).Plus(layer.Times(-st.Layers));
+            var head = st.Head is { } h
+                ? new StageTiming(h.Forward, h.BackwardInput + h.BackwardWeight, h.BackwardInput, h.BackwardWeight, costs.P2PTransfer, h.ActivationsPerMicroBatch)
+                : null;
+            if (head is not null) extra = extra.Plus(head.Times(-1));
+            // chunk 0: half the layers and, on rank 0, the embedding; chunk 1: the other half and the head; elsewhere the extra split
+            var first = r == 0 ? half.Plus(extra) : half.Plus(extra.Times(0.5));
+            var second = r == 0 ? half : half.Plus(extra.Times(0.5));
+            if (head is not null) second = second.Plus(head);
+            int s0 = r, s1 = S - 1 - r;
+            stages[s0] = first with { SendToNext = link(r, PipelineChunks.Rank(plan, p, s0 + 1)) };
+            stages[s1] = second with { SendToNext = s1 + 1 < S ? link(r, PipelineChunks.Rank(plan, p, s1 + 1)) : costs.P2PTransfer };
         }
         return new StageDurations(stages);
     }

@@ -34,7 +34,7 @@ public class DualPipeVClosedFormTests
             for (int m = 2 * p; m <= 64; m++)
             {
                 var sim = Simulate(p, m, tf, ti, tw);
-                double closed = ClosedFormPipeline.DualPipeVMakespan(p, m, new Seconds(tf), new Seconds(ti), new Seconds(tw)).Value;
+                double closed = DualPipeVClosedForm.Makespan(p, m, new Seconds(tf), new Seconds(ti), new Seconds(tw)).Value;
                 Close($"p={p} m={m}", sim.Makespan.Value, closed);
                 // rank 0 starts first and ends last: the step is one rank's span, and every rank computes 2m(F + I + W)
                 Close($"period p={p} m={m}", sim.Makespan.Value, sim.Period.Value);
@@ -45,12 +45,12 @@ public class DualPipeVClosedFormTests
     [Theory, MemberData(nameof(Passes))]
     public void With_identical_stages_the_plan_level_step_is_the_closed_form(double tf, double ti, double tw)
     {
-        // DualPipeVStep's two lower bounds meet: the busiest rank's m slots (two chunks: 2(F + I + W)) and the lightest pace
+        // DualPipeVClosedForm.Step's two lower bounds meet: the busiest rank's m slots (two chunks: 2(F + I + W)) and the lightest pace
         for (int p = 1; p <= 8; p++)
             foreach (int m in new[] { 2 * p, 2 * p + 3, 64 })
             {
                 var chunk = (new Seconds(tf), new Seconds(ti), new Seconds(tw));
-                double step = ClosedFormPipeline.DualPipeVStep(p, m, new Seconds(2 * (tf + ti + tw)), chunk).Value;
+                double step = DualPipeVClosedForm.Step(p, m, new Seconds(2 * (tf + ti + tw)), chunk).Value;
                 Close($"p={p} m={m}", Simulate(p, m, tf, ti, tw).Makespan.Value, step);
             }
     }
@@ -68,7 +68,7 @@ public class DualPipeVClosedFormTests
                 double sim = PipelineSimulator.Run(DualPipeV.Build(p, m), durations).Makespan.Value;
                 double busiest = (durations.Stages[0].Forward + durations.Stages[0].FullBackward + durations.Stages[2 * p - 1].Forward
                     + durations.Stages[2 * p - 1].FullBackward).Value;
-                double step = ClosedFormPipeline.DualPipeVStep(p, m, new Seconds(busiest), (new Seconds(1), new Seconds(1.5), new Seconds(1))).Value;
+                double step = DualPipeVClosedForm.Step(p, m, new Seconds(busiest), (new Seconds(1), new Seconds(1.5), new Seconds(1))).Value;
                 Assert.InRange(sim, step * (1 - 1e-9), step * 1.03);
             }
     }
@@ -76,7 +76,7 @@ public class DualPipeVClosedFormTests
     [Fact]
     public void The_bubble_does_not_grow_with_m_and_is_zero_on_one_rank()
     {
-        Assert.Equal(0, ClosedFormPipeline.DualPipeVBubble(1, new Seconds(1), new Seconds(2), new Seconds(0.5)).Value);
+        Assert.Equal(0, DualPipeVClosedForm.Bubble(1, new Seconds(1), new Seconds(2), new Seconds(0.5)).Value);
         for (int p = 2; p <= 8; p++)
         {
             double first = Simulate(p, 2 * p, 1, 1.5, 0.5).Makespan.Value - 2 * (2 * p) * 3;
@@ -133,7 +133,7 @@ public class DualPipeVClosedFormTests
                 double t = 0.1;
                 var sim = PipelineSimulator.Run(DualPipeV.Build(p, m),
                     StageDurations.Uniform(2 * p, new Seconds(1), new Seconds(2.5), new Seconds(t), weight: new Seconds(1)), new SimulatorOptions(false));
-                double closed = ClosedFormPipeline.DualPipeVMakespan(p, m, new Seconds(1 + t), new Seconds(1.5 + t), new Seconds(1)).Value;
+                double closed = DualPipeVClosedForm.Makespan(p, m, new Seconds(1 + t), new Seconds(1.5 + t), new Seconds(1)).Value;
                 Assert.InRange(closed - sim.Makespan.Value, -1e-9, 4 * m * t);
             }
     }

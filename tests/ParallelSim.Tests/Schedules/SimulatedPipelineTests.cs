@@ -35,7 +35,7 @@ public class SimulatedPipelineTests
         var closed = ClosedFormPipeline.Evaluate(plan, costs, CostOptions.Default);
         Assert.Equal(kind == ScheduleKind.ZeroBubbleH2 ? "event simulation, steps overlapping" : "event simulation", run.Outcome.Method);
         // the closed form runs every slot at the slowest stage's pace: an upper bound; the busiest rank's work a lower one.
-        // DualPipeV's is the larger of two lower bounds (ClosedFormPipeline.DualPipeVStep), within 2% here; the sends (not
+        // DualPipeV's is the larger of two lower bounds (DualPipeVClosedForm.Step), within 2% here; the sends (not
         // overlapped by default) it charges to every chunk at the lightest pace can put it a little above (0.08% at m = 16)
         if (kind == ScheduleKind.DualPipeV)
             Assert.InRange(run.Outcome.Makespan.Value, closed.Makespan.Value * 0.998, closed.Makespan.Value * 1.02);
