@@ -141,8 +141,11 @@ public sealed class PlanOptions
         {
             var cluster = new ClusterSpec(node, gpus);
             bool gpuCountReported = problems.Any(p => p.StartsWith("--gpus", StringComparison.Ordinal));
+            // an unknown --schedule leaves no schedule to check vpp against
+            bool scheduleReported = problems.Any(p => p.StartsWith("--schedule", StringComparison.Ordinal));
             problems.AddRange(PlanValidator.Validate(model, cluster, plan)
-                .Where(i => i.Severity == Severity.Error && !(gpuCountReported && i.Message.StartsWith("tp x pp x dp x cp", StringComparison.Ordinal)))
+                .Where(i => i.Severity == Severity.Error && !(gpuCountReported && i.Message.StartsWith("tp x pp x dp x cp", StringComparison.Ordinal))
+                    && !(scheduleReported && i.Message.StartsWith("vpp (", StringComparison.Ordinal)))
                 .Select(i => i.Message).Where(m => !problems.Any(p => p.EndsWith(m, StringComparison.Ordinal) || m.EndsWith(p.TrimStart('-'), StringComparison.Ordinal))));
             if (problems.Count == 0) return new SimulationInput(model, cluster, plan, costs);
         }

@@ -62,8 +62,9 @@ public class DualPipeVCommandTests
         var r = CliRunner.Run(["simulate", .. Small, "--schedule", "dualpipe", "--vpp", "2"]);
         Assert.Equal(2, r.ExitCode);
         Assert.StartsWith("error: ", r.Err);
-        Assert.Contains("--schedule 'dualpipe' is not valid", r.Err);
-        Assert.Contains("dualpipev", r.Err);
+        Assert.Contains("--schedule 'dualpipe' is not valid (valid: gpipe, 1f1b, interleaved, zb-h1, zb-h2, dualpipev)", r.Err);
+        // no second complaint about vpp against a schedule that was never named
+        Assert.DoesNotContain("vpp (2)", r.Err);
     }
 
     [Fact]
