@@ -32,6 +32,7 @@ public static class Families
         new("1F1B", p => p.Schedule == ScheduleKind.OneFOneB && p.Pp > 1),
         new("ZB-H1", p => p.Schedule == ScheduleKind.ZeroBubbleH1 && p.Pp > 1),
         new("ZB-H2", p => p.Schedule == ScheduleKind.ZeroBubbleH2 && p.Pp > 1),
+        new("DualPipeV", p => p.Schedule == ScheduleKind.DualPipeV && p.Pp > 1),
         new("no SP", p => !p.SequenceParallel),
     ];
 

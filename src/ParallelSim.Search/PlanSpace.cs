@@ -20,7 +20,7 @@ public sealed record PlanSpaceResult(int Gpus, IReadOnlyList<ParallelPlan> Plans
 public static class PlanSpace
 {
     private static readonly ScheduleKind[] AllSchedules = [ScheduleKind.GPipe, ScheduleKind.OneFOneB, ScheduleKind.Interleaved,
-        ScheduleKind.ZeroBubbleH1, ScheduleKind.ZeroBubbleH2];
+        ScheduleKind.ZeroBubbleH1, ScheduleKind.ZeroBubbleH2, ScheduleKind.DualPipeV];
     private static readonly ZeroStage[] AllZero = [ZeroStage.None, ZeroStage.OptimizerStates, ZeroStage.Gradients, ZeroStage.Parameters];
     private static readonly RecomputeMode[] AllRecompute = [RecomputeMode.None, RecomputeMode.Selective, RecomputeMode.Full];
     private static readonly bool[] AllSp = [false, true];
@@ -117,6 +117,12 @@ public static class PlanSpace
                                     tp, pp, dp, cp, MicroBatch: mb, Zero: zero, Schedule: schedule));
                                 continue;
                             }
+                            if (schedule == ScheduleKind.DualPipeV && microBatches < 2L * pp)
+                            {
+                                rejected.Add(new RejectedPlan(g, $"the dualpipev schedule needs at least 2 x pp micro-batches (pp {pp}: {2L * pp} or more; got {microBatches} = global-batch / (micro-batch x dp))",
+                                    tp, pp, dp, cp, MicroBatch: mb, Zero: zero, Schedule: schedule));
+                                continue;
+                            }
                             foreach (int vpp in VppCandidates(m, pp, split, schedule, dims))
                             {
                                 if (vpp < 1 || StageLayers.Problems(m.Layers, pp, vpp, split) is { Count: > 0 })
@@ -142,9 +148,13 @@ public static class PlanSpace
         return new PlanSpaceResult(g, plans, rejected);
     }
 
-    /// <summary>vpp > 1 only with the interleaved schedule; open: the divisors of the layers per rank (with the embedding and loss when they count).</summary>
+    /// <summary>
+    /// vpp > 1 only with the interleaved schedule (open: the divisors of the layers per rank, with the embedding and loss when
+    /// they count) and DualPipeV (2, its V; even splits only: the validator refuses an uneven one with the V).
+    /// </summary>
     private static IEnumerable<int> VppCandidates(ModelSpec m, int pp, LayerSplit? split, ScheduleKind schedule, SweepDimensions dims)
     {
+        if (schedule == ScheduleKind.DualPipeV) return split is null && (dims.Vpp is null || dims.Vpp.Contains(2)) ? [2] : [];
         if (schedule != ScheduleKind.Interleaved) return dims.Vpp is null || dims.Vpp.Contains(1) ? [1] : [];
         return dims.Vpp ?? Divisors((m.Layers + (split is null ? 0 : 2)) / pp);
     }

@@ -10,9 +10,9 @@ using ParallelSim.Schedules.Simulation;
 namespace ParallelSim.Cli.Commands;
 
 /// <summary>
-/// `parallelsim compare-schedules`: one model, cluster and plan under GPipe, 1F1B, ZB-H1, ZB-H2 and interleaved 1F1B (the
-/// plan's vpp, or 2 when vpp is 1 and the layers allow), for each micro-batch count asked for; the global
-/// batch follows as m × micro-batch × dp.
+/// `parallelsim compare-schedules`: one model, cluster and plan under GPipe, 1F1B, ZB-H1, ZB-H2, interleaved 1F1B (the
+/// plan's vpp, or 2 when vpp is 1 and the layers allow) and DualPipeV (2 chunks per rank in a V), for each micro-batch
+/// count asked for; the global batch follows as m × micro-batch × dp.
 /// </summary>
 public static class CompareSchedulesCommand
 {
@@ -24,7 +24,7 @@ public static class CompareSchedulesCommand
         var plot = new Option<string?>("--plot") { Description = "Write the timelines, one panel per schedule (first micro-batch count), to FILE.png or FILE.svg" };
         var bubblePlot = new Option<string?>("--bubble-plot") { Description = "Write bubble fraction vs micro-batches, one line per schedule, to FILE.png or FILE.svg" };
         var micro = new Option<string?>("--micro-batches") { Description = "Micro-batch counts per step to compare, e.g. 8,16,32,64 [default: the plan's]" };
-        var cmd = new Command("compare-schedules", "Compare pipeline schedules (GPipe, 1F1B, ZB-H1, ZB-H2, interleaved) on one plan: step time, bubble, peak memory, MFU");
+        var cmd = new Command("compare-schedules", "Compare pipeline schedules (GPipe, 1F1B, ZB-H1, ZB-H2, interleaved, DualPipeV) on one plan: step time, bubble, peak memory, MFU");
         plan.AddTo(cmd);
         cmd.Options.Add(plan.ScheduleFile);
         cmd.Options.Add(micro);
@@ -100,6 +100,8 @@ public static class CompareSchedulesCommand
             (ScheduleKind.ZeroBubbleH2, 1, null),
             (ScheduleKind.Interleaved, v, basePlan.Pp == 1 ? "pp is 1"
                 : StageLayers.Problems(input.Model.Layers, basePlan.Pp, v, basePlan.Split) is { Count: > 0 } split ? string.Join("; ", split) : null),
+            (ScheduleKind.DualPipeV, 2, basePlan.Split is { IsEven: false } ? "dualpipev takes an even layer split only"
+                : input.Model.Layers % (basePlan.Pp * 2) != 0 ? $"layers ({input.Model.Layers}) not divisible by pp x 2 ({basePlan.Pp} x 2)" : null),
         };
         var rows = new List<ScheduleComparisonRow>();
         foreach (var (kind, chunks, skip) in variants)
@@ -107,7 +109,8 @@ public static class CompareSchedulesCommand
             {
                 string name = ScheduleNames.Name(kind);
                 var plan = basePlan with { Schedule = kind, Vpp = chunks, GlobalBatch = m * basePlan.MicroBatch * basePlan.Dp };
-                string? reason = skip ?? (kind == ScheduleKind.Interleaved && m % plan.Pp != 0 ? $"m ({m}) not a multiple of pp ({plan.Pp})" : null);
+                string? reason = skip ?? (kind == ScheduleKind.Interleaved && m % plan.Pp != 0 ? $"m ({m}) not a multiple of pp ({plan.Pp})"
+                    : kind == ScheduleKind.DualPipeV && m < 2 * plan.Pp ? $"m ({m}) below 2 x pp ({2 * plan.Pp})" : null);
                 if (reason is not null) { rows.Add(new ScheduleComparisonRow(name, chunks, m, plan.GlobalBatch, null, null, reason)); continue; }
                 var costs = CostModel.Evaluate(input.Model, input.Cluster, plan, input.Costs);
                 var run = SimulatedPipeline.Run(plan, costs, input.Costs, input.Cluster);

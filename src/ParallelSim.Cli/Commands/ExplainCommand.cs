@@ -136,7 +136,8 @@ public static class ExplainCommand
 
     private static Explanation Bubble(ParseResult r, PlanOptions plan, Catalog catalog, int? microBatches)
     {
-        int p = r.GetValue(plan.Pp) ?? 1, v = r.GetValue(plan.Vpp) ?? 1;
+        bool dualPipeV = string.Equals(r.GetValue(plan.Schedule), ScheduleNames.Name(ScheduleKind.DualPipeV), StringComparison.OrdinalIgnoreCase);
+        int p = r.GetValue(plan.Pp) ?? 1, v = r.GetValue(plan.Vpp) ?? (dualPipeV ? 2 : 1);
         var problems = new List<string>();
         if (p < 1) problems.Add($"--pp must be at least 1 (got {p})");
         if (v < 1) problems.Add($"--vpp must be at least 1 (got {v})");
@@ -147,16 +148,21 @@ public static class ExplainCommand
         if (problems.Count > 0) throw new UserInputException(problems);
 
         // the time cost needs a plan that binds; the fractions do not
-        double? slot = null, weight = null; int m;
+        double? slot = null, weight = null; (double, double, double)? lightest = null; int m;
         try
         {
             var input = plan.Bind(r, catalog);
             var sim = Evaluator.Evaluate(input.Model, input.Cluster, input.Plan, input.Costs);
-            int chunks = input.Plan.Schedule == ScheduleKind.Interleaved ? input.Plan.Vpp : 1;
+            int chunks = PipelineChunks.PerRank(input.Plan);
             // the slot of the closed-form pipeline: slowest stage forward + backward, plus its sends unless overlapped
             var slowest = sim.Costs.Stages.MaxBy(st => (st.Forward + st.Backward).Value)!;
             slot = (slowest.Forward + slowest.Backward).Value + (input.Costs.OverlapP2P ? 0 : 2 * chunks * sim.Costs.P2PTransfer.Value);
             weight = slowest.BackwardWeight.Value;
+            // DualPipeV's bubble needs a chunk's forward, input backward and weight pass apart: the lightest chunk's
+            var (lf, li, lw) = DualPipeVClosedForm.LightestChunk(sim.Costs, input.Costs.OverlapP2P);
+            lightest = (lf.Value, li.Value, lw.Value);
+            // and the busiest rank's slot with the sends it makes (two at the V's ends, four elsewhere)
+            if (input.Plan.Schedule == ScheduleKind.DualPipeV) slot = DualPipeVClosedForm.BusiestSlot(sim.Costs, input.Costs.OverlapP2P).Value;
             m = microBatches ?? input.Plan.MicroBatches;
         }
         catch (UserInputException)
@@ -164,7 +170,7 @@ public static class ExplainCommand
             int dp = r.GetValue(plan.Dp) ?? 1, micro = r.GetValue(plan.MicroBatch) ?? 1;
             m = microBatches ?? Math.Max(1, GlobalBatch(r, plan) / Math.Max(1, micro * dp));
         }
-        return BubbleExplainer.Explain(new BubbleInput(p, m, v, schedule, slot, weight));
+        return BubbleExplainer.Explain(new BubbleInput(p, m, v, schedule, slot, weight, lightest));
     }
 
     private static Explanation Memory(SimulationInput input, LoraSettings? lora) =>

@@ -39,7 +39,7 @@ public sealed class PlanOptions
     public readonly Option<int?> Pp = new("--pp") { Description = "Pipeline-parallel size [default: 8]" };
     public readonly Option<int?> Dp = new("--dp") { Description = "Data-parallel size [default: GPUs / (tp x pp x cp)]" };
     public readonly Option<int?> Cp = new("--cp") { Description = "Context-parallel size [default: 1]" };
-    public readonly Option<int?> Vpp = new("--vpp") { Description = "Virtual pipeline stages per rank (interleaved) [default: 1]" };
+    public readonly Option<int?> Vpp = new("--vpp") { Description = "Virtual pipeline stages per rank (interleaved; dualpipev needs 2) [default: 1, 2 with dualpipev]" };
     public readonly Option<int?> FirstStageLayers = new("--first-stage-layers") { Description = "Layers on the first pipeline stage, the rest split evenly over the middle stages (Megatron --decoder-first-pipeline-num-layers) [default: even split]" };
     public readonly Option<int?> LastStageLayers = new("--last-stage-layers") { Description = "Layers on the last pipeline stage (Megatron --decoder-last-pipeline-num-layers) [default: even split]" };
     public readonly Option<string?> EmbeddingAsLayer = new("--embedding-as-layer") { Description = "Count the embedding as a layer in the even split: the very first (virtual) stage holds one layer fewer (Megatron --account-for-embedding-in-pipeline-split; true|false) [default: false]" };
@@ -49,7 +49,7 @@ public sealed class PlanOptions
     public readonly Option<int?> Zero = new("--zero") { Description = "ZeRO stage 0|1|2|3 [default: 0]" };
     public readonly Option<string?> Recompute = new("--recompute") { Description = "none|selective|full [default: selective]" };
     public readonly Option<string?> SequenceParallel = new("--sequence-parallel") { Description = "Sequence parallelism (true|false) [default: true]" };
-    public readonly Option<string?> Schedule = new("--schedule") { Description = "gpipe|1f1b|interleaved|zb-h1|zb-h2 [default: 1f1b]" };
+    public readonly Option<string?> Schedule = new("--schedule") { Description = "gpipe|1f1b|interleaved|zb-h1|zb-h2|dualpipev [default: 1f1b]" };
     public readonly Option<string?> ScheduleFile = new(Loading.ScheduleFile.Flag) { Description = "Run this schedule instead of a generated one: CSV, one row of actions per rank (0F0,0F1,0B0,...), or a shipped name (1f1b-p4-m8)" };
     public readonly Option<string?> Precision = new("--precision") { Description = "megatron|zero|torch-amp|bf16 [default: megatron]" };
     public readonly Option<string?> FlashAttention = new("--flash-attention") { Description = "Flash attention (true|false) [default: true]" };
@@ -101,7 +101,9 @@ public sealed class PlanOptions
         var model = Try(() => BindModel(r, catalog));
         var node = Try(() => BindNode(r, catalog));
 
-        int tp = r.GetValue(Tp) ?? 8, pp = r.GetValue(Pp) ?? 8, cp = r.GetValue(Cp) ?? 1, vpp = r.GetValue(Vpp) ?? 1;
+        // DualPipeV's V is two chunks per rank: its vpp defaults to 2
+        bool dualPipeV = string.Equals(r.GetValue(Schedule), ScheduleNames.Name(ScheduleKind.DualPipeV), StringComparison.OrdinalIgnoreCase);
+        int tp = r.GetValue(Tp) ?? 8, pp = r.GetValue(Pp) ?? 8, cp = r.GetValue(Cp) ?? 1, vpp = r.GetValue(Vpp) ?? (dualPipeV ? 2 : 1);
         int? dpFlag = r.GetValue(Dp), gpusFlag = r.GetValue(Gpus);
         foreach (var (name, value) in new[] { ("--tp", tp), ("--pp", pp), ("--cp", cp), ("--vpp", vpp) })
             if (value < 1) problems.Add($"{name} must be at least 1 (got {value})");
@@ -143,8 +145,11 @@ public sealed class PlanOptions
         {
             var cluster = new ClusterSpec(node, gpus);
             bool gpuCountReported = problems.Any(p => p.StartsWith("--gpus", StringComparison.Ordinal));
+            // an unknown --schedule leaves no schedule to check vpp against
+            bool scheduleReported = problems.Any(p => p.StartsWith("--schedule", StringComparison.Ordinal));
             problems.AddRange(PlanValidator.Validate(model, cluster, plan)
-                .Where(i => i.Severity == Severity.Error && !(gpuCountReported && i.Message.StartsWith("tp x pp x dp x cp", StringComparison.Ordinal)))
+                .Where(i => i.Severity == Severity.Error && !(gpuCountReported && i.Message.StartsWith("tp x pp x dp x cp", StringComparison.Ordinal))
+                    && !(scheduleReported && i.Message.StartsWith("vpp (", StringComparison.Ordinal)))
                 .Select(i => i.Message).Where(m => !problems.Any(p => p.EndsWith(m, StringComparison.Ordinal) || m.EndsWith(p.TrimStart('-'), StringComparison.Ordinal))));
             if (problems.Count == 0) return new SimulationInput(model, cluster, plan, costs);
         }

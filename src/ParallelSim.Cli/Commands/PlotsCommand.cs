@@ -14,7 +14,7 @@ public static class PlotsCommand
     /// <summary>File name, what it shows, and the command line that draws it ({0} = the output path).</summary>
     public static readonly IReadOnlyList<(string File, string What, string[] Args)> Gallery =
     [
-        ("timeline-gpt3-350m-2x2080ti.png", "GPipe, 1F1B, ZB-H1, ZB-H2 and interleaved 1F1B timelines of GPT-3 350M split over the two RTX 2080 Ti workstation (p 2, m 8)",
+        ("timeline-gpt3-350m-2x2080ti.png", "GPipe, 1F1B, ZB-H1, ZB-H2, interleaved 1F1B and DualPipeV timelines of GPT-3 350M split over the two RTX 2080 Ti workstation (p 2, m 8)",
             ["compare-schedules", "--model", "gpt3-350m", "--cluster", "workstation-2x2080ti", "--gpus", "2", "--tp", "1", "--pp", "2",
              "--micro-batches", "8", "--plot", "{0}"]),
         ("bubble-gpt3-175b-64xa100.png", "bubble fraction vs micro-batches for GPT-3 175B on 64 A100s (tp 8, p 8, interleaved v 2), simulated",

@@ -23,11 +23,11 @@ public sealed class SweepOptions
     public readonly Option<string?> Pp = new("--pp") { Description = "Pipeline-parallel sizes [default: every divisor]" };
     public readonly Option<string?> Dp = new("--dp") { Description = "Data-parallel sizes [default: what the GPUs leave]" };
     public readonly Option<string?> Cp = new("--cp") { Description = "Context-parallel sizes [default: every divisor]" };
-    public readonly Option<string?> Vpp = new("--vpp") { Description = "Virtual stages per rank for interleaved [default: every divisor of layers / pp]" };
+    public readonly Option<string?> Vpp = new("--vpp") { Description = "Virtual stages per rank for interleaved [default: every divisor of layers / pp]; dualpipev runs with 2" };
     public readonly Option<string?> MicroBatch = new("--micro-batch") { Description = "Micro-batch sizes [default: every divisor of global batch / dp]" };
     public readonly Option<string?> Zero = new("--zero") { Description = "ZeRO stages, e.g. 0,1 [default: 0,1,2,3]" };
     public readonly Option<string?> Recompute = new("--recompute") { Description = "none,selective,full [default: all]" };
-    public readonly Option<string?> Schedule = new("--schedule") { Description = "gpipe,1f1b,interleaved,zb-h1,zb-h2 [default: all]" };
+    public readonly Option<string?> Schedule = new("--schedule") { Description = "gpipe,1f1b,interleaved,zb-h1,zb-h2,dualpipev [default: all]" };
     public readonly Option<string?> SequenceParallel = new("--sequence-parallel") { Description = "false,true [default: both]" };
     public readonly Option<int?> MaxTpPerNode = new("--max-tp-per-node") { Description = "Largest TP to try, e.g. 8 keeps TP inside a DGX node [default: no limit]" };
     public readonly Option<int?> Top = new("--top") { Description = "Plans in the ranked table [default: 10]" };

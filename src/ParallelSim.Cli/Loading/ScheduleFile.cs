@@ -8,6 +8,9 @@ public sealed record ScheduleFileInput(string Label, PipelineSchedule Schedule)
 {
     /// <summary>Model chunks per rank: stages / ranks.</summary>
     public int Chunks => Schedule.Stages / Math.Max(1, Schedule.Ranks);
+
+    /// <summary>DualPipeV's V: 2p stages, rank r running stages r and 2p - 1 - r (read off the lists).</summary>
+    public bool VShaped => ScheduleFile.IsV(Schedule);
 }
 
 /// <summary>
@@ -48,18 +51,31 @@ public static class ScheduleFile
         if (s.Stages % s.Ranks != 0)
             throw new UserInputException($"{Flag} {label}: stages ({s.Stages}) must be a multiple of ranks ({s.Ranks})");
         var owner = s.StageToRank();
-        for (int st = 0; st < s.Stages; st++)
-            if (owner[st] != st % s.Ranks)
-                throw new UserInputException($"{Flag} {label}: stage {st} runs on rank {owner[st]}; the cost model places stage c·p + r on rank r " +
-                    $"(here rank {st % s.Ranks}), as Megatron's interleaving does");
+        if (!IsV(s))
+            for (int st = 0; st < s.Stages; st++)
+                if (owner[st] != st % s.Ranks)
+                    throw new UserInputException($"{Flag} {label}: stage {st} runs on rank {owner[st]}; the cost model places stage c·p + r on rank r " +
+                        $"(here rank {st % s.Ranks}), as Megatron's interleaving does, or with 2 chunks per rank stages r and 2p - 1 - r on rank r (DualPipeV's V)");
         return new ScheduleFileInput(label, s);
+    }
+
+    /// <summary>Whether the lists place 2p stages in DualPipeV's V: stage s on rank min(s, 2p - 1 - s).</summary>
+    // more than one rank: with one rank, two stages on it are also the interleaved placement
+    public static bool IsV(PipelineSchedule s)
+    {
+        if (s.Ranks < 2 || s.Stages != 2 * s.Ranks) return false;
+        var owner = s.StageToRank();
+        for (int st = 0; st < s.Stages; st++)
+            if (owner[st] != Math.Min(st, s.Stages - 1 - st)) return false;
+        return true;
     }
 
     /// <summary>
     /// The plan that runs the file: pp must be its ranks (the plan validator then checks the layers against its stages,
     /// pp x vpp); its micro-batch count sets the global batch (m × micro-batch × dp), unless
     /// <paramref name="globalBatchGiven"/> and they disagree.
-    /// With more than one chunk per rank the plan is interleaved with vpp = chunks, else 1F1B (the cost model's view).
+    /// With more than one chunk per rank the plan is interleaved with vpp = chunks, or DualPipeV with vpp 2 when the stages
+    /// lie in its V; else 1F1B (the cost model's view).
     /// </summary>
     public static ParallelPlan Fit(ScheduleFileInput f, ParallelPlan plan, bool globalBatchGiven)
     {
@@ -73,7 +89,7 @@ public static class ScheduleFile
         int v = f.Chunks;
         return plan with
         {
-            Schedule = v > 1 ? ScheduleKind.Interleaved : ScheduleKind.OneFOneB, Vpp = v,
+            Schedule = f.VShaped ? ScheduleKind.DualPipeV : v > 1 ? ScheduleKind.Interleaved : ScheduleKind.OneFOneB, Vpp = v,
             GlobalBatch = s.MicroBatches * plan.MicroBatch * plan.Dp,
         };
     }

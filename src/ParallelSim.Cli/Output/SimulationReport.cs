@@ -28,7 +28,9 @@ public static class SimulationReport
         if (scheduleFile is not null) setup.Add("schedule", $"from {scheduleFile} (validated; the policy names the cost model's view of it)");
         foreach (var w in r.Warnings) setup.Add("warning", w.Message);
 
-        var mem = new TextTable($"Memory per GPU by pipeline stage (GiB; capacity {F(r.Memory.Capacity.GiB, 1)} GiB)",
+        // DualPipeV's V: a rank's row covers two virtual stages, and rank 0 holds both ends of the model
+        string chunks = p.Schedule == ScheduleKind.DualPipeV ? $"; dualpipev: stage r holds virtual stages r and {2 * p.Pp - 1} - r, stage 0 the embedding and the loss" : "";
+        var mem = new TextTable($"Memory per GPU by pipeline stage (GiB; capacity {F(r.Memory.Capacity.GiB, 1)} GiB{chunks})",
             "stage", "layers", "weights", "grads", "optimizer", "activations", "in flight", "other", "peak", "fits");
         foreach (var i in Enumerable.Range(1, 9)) mem.RightAligned.Add(i);
         foreach (var s in r.Memory.Stages)

@@ -49,8 +49,10 @@ public static class CostModel
         var stages = new List<StageCost>(plan.Pp);
         for (int stage = 0; stage < plan.Pp; stage++)
         {
-            bool first = stage == 0, last = stage == plan.Pp - 1;
+            // the loss runs where the last stage is: rank pp - 1, or rank 0 with DualPipeV's V (stages 0 and 2pp - 1)
+            bool first = stage == 0, last = stage == PipelineChunks.LossRank(plan);
             int layersPerStage = rankLayers[stage];
+            HeadCost? head = null;
             var fwd = layersPerStage * (layerFwd + cpExposedFwd);
             var bi = layersPerStage * bwdInput;
             var bw = layersPerStage * bwdWeight;
@@ -81,7 +83,7 @@ public static class CostModel
             {
                 // final norm, logits GEMM (vocab-parallel) and fp32 cross-entropy
                 stageParams += ParameterCount.NormParameters(m);
-                if (!m.TiedEmbeddings || plan.Pp > 1) stageParams += (long)m.Vocab * m.Hidden; // tied: Megatron keeps a copy on the last stage
+                if (!m.TiedEmbeddings || !first) stageParams += (long)m.Vocab * m.Hidden; // tied: Megatron keeps a copy on the last stage unless it is the first
                 var logits = Roofline.MatMul(gpu, tokens, h, m.Vocab / t);
                 // cross entropy on fp32 logits, pass by pass. Megatron's (unfused) vocab-parallel cross entropy
                 // (megatron/core/tensor_parallel/cross_entropy.py): .float() (read 2, write 4), max (read 4), subtract in
@@ -98,7 +100,9 @@ public static class CostModel
                 bi += logits + norm * 2 + lossBackward;
                 bw += logits;
                 // arXiv:2205.05198 §4.3: final norm input 2sbh/t and output-projection input 2sbh/t
-                acts += 4 * tokens * h / (plan.SequenceParallel ? t : 1);
+                double headActs = 4 * tokens * h / (plan.SequenceParallel ? t : 1);
+                acts += headActs;
+                head = new HeadCost(logits + loss + norm, logits + norm * 2 + lossBackward, logits, new Bytes(headActs));
                 // named extra: logits at the loss. Megatron's vocab-parallel cross entropy: fp32 logits and their fp32
                 // gradient (8 bytes per logit). torch autocast with loss on fp32 logits: the bf16 GEMM output, its fp32 copy,
                 // the fp32 gradient and its bf16 cast are alive together in the loss backward (12 bytes; the H200 runs'
@@ -125,7 +129,7 @@ public static class CostModel
                 layersPerStage * tpExposedFwd * (plan.Recompute == RecomputeMode.Full ? 3 : 2),
                 layersPerStage * lt.CpComm,
                 new Bytes(acts), new Bytes(weights), new Bytes(p * bpp.Gradients), new Bytes(p * bpp.Optimizer), new Bytes(other),
-                stageParams));
+                stageParams) { Head = head });
         }
 
         // PP: each micro-batch sends b·s·h activations forward and their gradient back (arXiv:2104.04473 §3.3),

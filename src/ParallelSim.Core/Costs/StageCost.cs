@@ -22,4 +22,14 @@ public sealed record StageCost(
     Bytes Gradients,
     Bytes Optimizer,
     Bytes Other,
-    long Parameters);
+    long Parameters)
+{
+    /// <summary>
+    /// The output head's part of the totals above (final norm, logits and loss) on the rank that runs the loss; null
+    /// elsewhere. With chunks per rank, the schedule adapter gives it to the chunk that runs the last stage.
+    /// </summary>
+    public HeadCost? Head { get; init; }
+}
+
+/// <summary>The output head's time and held activations per micro-batch (part of a <see cref="StageCost"/>).</summary>
+public sealed record HeadCost(Seconds Forward, Seconds BackwardInput, Seconds BackwardWeight, Bytes ActivationsPerMicroBatch);

@@ -1,13 +1,18 @@
 using ParallelSim.Core.Parallelism;
+using ParallelSim.Core.Simulation;
+using ParallelSim.Core.Units;
 using static ParallelSim.Core.Explain.StepList;
 
 namespace ParallelSim.Core.Explain;
 
 /// <summary>Pipeline shape and, when a plan was simulated, the time of one micro-batch's forward and backward on the slowest stage.</summary>
-/// <remarks><c>WeightSeconds</c> is that stage's weight-gradient pass T_W, which ZB-H1 and ZB-H2 move into the bubble.</remarks>
-public sealed record BubbleInput(int Stages, int MicroBatches, int VirtualStages, ScheduleKind Schedule, double? SlotSeconds, double? WeightSeconds = null);
+/// <remarks><c>WeightSeconds</c> is that stage's weight-gradient pass T_W, which ZB-H1 and ZB-H2 move into the bubble;
+/// <c>LightestChunk</c> is DualPipeV's lightest chunk (<see cref="DualPipeVClosedForm.LightestChunk"/>): its bubble needs
+/// the forward, input backward and weight pass apart.</remarks>
+public sealed record BubbleInput(int Stages, int MicroBatches, int VirtualStages, ScheduleKind Schedule, double? SlotSeconds, double? WeightSeconds = null,
+    (double Forward, double BackwardInput, double Weight)? LightestChunk = null);
 
-/// <summary>The pipeline bubble of GPipe, 1F1B, interleaved 1F1B, ZB-H1 and ZB-H2 at p, m, v, and its cost in time.</summary>
+/// <summary>The pipeline bubble of GPipe, 1F1B, interleaved 1F1B, ZB-H1, ZB-H2 and DualPipeV at p, m, v, and its cost in time.</summary>
 public static class BubbleExplainer
 {
     public static Explanation Explain(BubbleInput i)
@@ -29,10 +34,16 @@ public static class BubbleExplainer
         // arXiv:2401.10241 Table 2 with T_F = T_B = T_W: ZB-H2 bubble (p - 1)(T_F + T_B - 2T_W) = 0, at (2p - 1)M_B
         double zb2 = s.Add("ZB-H2: twice the warm-up forwards, 2p - 1 micro-batches on rank 0, steps overlapping (with equal F, B and W passes)",
             "(p - 1)(T_F + T_B - 2T_W) = 0", 0, "fraction", "arXiv:2401.10241 Table 2, Fig. 4");
+        // DualPipeV, F then B in sequence, with T_F = T_I = T_W per chunk: bubble (p - 1)T_F over 2m·3T_F (DualPipeVClosedForm.Bubble)
+        double dualV = s.Add("DualPipeV: a V of 2 chunks per rank (stages r and 2p - 1 - r), p + 1/2 micro-batches in flight, F then B in sequence"
+            + " (with equal F, I and W passes per chunk; needs m >= 2p)", $"(p - 1)/(6m) = {p - 1}/(6·{m})", (p - 1) / (6 * m), "fraction",
+            "deepseek-ai/DualPipe; DualPipeVClosedForm.Bubble");
         double chosen = i.Schedule switch
         {
-            ScheduleKind.Interleaved => inter, ScheduleKind.GPipe => gpipe, ScheduleKind.ZeroBubbleH1 => zb, ScheduleKind.ZeroBubbleH2 => zb2, _ => oneF,
+            ScheduleKind.Interleaved => inter, ScheduleKind.GPipe => gpipe, ScheduleKind.ZeroBubbleH1 => zb, ScheduleKind.ZeroBubbleH2 => zb2,
+            ScheduleKind.DualPipeV => dualV, _ => oneF,
         };
+        if (i.Schedule == ScheduleKind.DualPipeV && m < 2 * p) s.Note($"dualpipev needs m >= 2p ({2 * p}); m = {m} does not run");
         double vEff = i.Schedule == ScheduleKind.Interleaved ? v : 1;
         // share of the whole step: bubble / (ideal + bubble) = chosen / (1 + chosen); (p-1)/(v·m + p - 1) for GPipe, 1F1B and interleaved
         double share = s.Add($"{ScheduleNames.Name(i.Schedule)}: share of the pipeline time spent idle", $"b/(1 + b) = {G(chosen)}/(1 + {G(chosen)})",
@@ -49,6 +60,18 @@ public static class BubbleExplainer
             // arXiv:2401.10241 Table 2: ZB-H2 bubble (p - 1)(T_F + T_B - 2T_W), T_B the input backward: (p - 1)(slot - 3·t_w), not below 0
             s.Add("ZB-H2: idle time per step (each rank's own span; steps overlap)", $"(p - 1)·max(0, t_f + t_b - 3·t_w) = {p - 1}·max(0, {G(hslot)} - 3·{G(w2)})",
                 (p - 1) * Math.Max(0, hslot - 3 * w2), "s", "arXiv:2401.10241 Table 2");
+        }
+        else if (i.Schedule == ScheduleKind.DualPipeV && i.SlotSeconds is double dslot && i.LightestChunk is var (cf, ci, cw))
+        {
+            s.Add("the busiest rank's forward + backward per micro-batch, both chunks, with their sends", "t_f + t_b", dslot, "s", "cost model (as simulate)");
+            double chunk = s.Add("one chunk at the lightest rank's pace: half its forward, input backward and weight pass (with their sends)",
+                $"F + I + W = {G(cf)} + {G(ci)} + {G(cw)}", cf + ci + cw, "s", "DualPipeVClosedForm.LightestChunk");
+            double idle = DualPipeVClosedForm.Bubble((int)p, new Seconds(cf), new Seconds(ci), new Seconds(cw)).Value;
+            s.Add("DualPipeV: idle time per step at that pace (F then B in sequence; the README's (p - 1)(F&B + B - 3W) overlaps each pair)",
+                "max((p - 1)(F + max(0, I - W, F - W - min(I, W))), (p - 1)(I + max(0, I - W)) - F)", idle, "s", "DualPipeVClosedForm.Bubble");
+            // two lower bounds, exact together when the stages are identical (DualPipeVClosedForm.Step)
+            s.Add("pipeline time per step: the busiest rank's work, or the lightest pace with its idle time", $"max(m(t_f + t_b), 2m(F + I + W) + idle) = "
+                + $"max({m}·{G(dslot)}, 2·{m}·{G(chunk)} + {G(idle)})", Math.Max(m * dslot, 2 * m * chunk + idle), "s", "DualPipeVClosedForm.Step");
         }
         else if (i.SlotSeconds is double slot)
         {

@@ -19,7 +19,7 @@ public static class CommExplainer
         var s = new StepList();
         var m = r.Model; var p = r.Plan; var c = r.Cluster;
         double tokens = (double)p.MicroBatch * m.SeqLength / p.Cp, h = m.Hidden, t = p.Tp, mb = p.MicroBatches;
-        int v = p.Schedule == ScheduleKind.Interleaved ? p.Vpp : 1;
+        int v = PipelineChunks.PerRank(p);
         var stage = r.Costs.Stages.MaxBy(x => (x.Forward + x.Backward).Value)!;
         string Link(bool inter) => inter ? $"inter-node {c.Node.InterNode.Kind} {F(c.Node.InterNode.Bandwidth.GBps, 1)} GB/s per GPU"
                                          : $"intra-node {c.Node.IntraNode.Kind} {F(c.Node.IntraNode.Bandwidth.GBps, 1)} GB/s per GPU";

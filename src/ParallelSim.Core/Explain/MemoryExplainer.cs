@@ -75,6 +75,7 @@ public static class MemoryExplainer
                 ScheduleKind.OneFOneB => "1F1B: min(p - r, m)",
                 ScheduleKind.ZeroBubbleH1 => "ZB-H1: min(p - r, m), as 1F1B (arXiv:2401.10241 Table 2)",
                 ScheduleKind.ZeroBubbleH2 => "ZB-H2: min(2(p - r) - 1, m), 2p - 1 on rank 0 (arXiv:2401.10241 Table 2)",
+                ScheduleKind.DualPipeV => "DualPipeV: p + 1/2 on every rank, 2p + 1 chunks of half its layers (deepseek-ai/DualPipe README: PP + 1 stages, PP = 2p)",
                 _ => "interleaved: p(1 + (p-1)/(p·v)) on rank 0",
             },
             stage.MicroBatchesInFlight, "micro-batches", "arXiv:2104.04473 §2.2; arXiv:2205.05198 §4.2.3");

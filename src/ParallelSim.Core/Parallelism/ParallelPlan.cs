@@ -9,9 +9,10 @@ public enum RecomputeMode { None, Selective, Full }
 /// <summary>
 /// Pipeline schedules: GPipe, 1F1B (PipeDream-Flush), interleaved 1F1B, ZB-H1 (arXiv:2401.10241: 1F1B
 /// with the backward split into input and weight passes, the weight passes filling the cool-down bubble), and ZB-H2
-/// (the same with twice the warm-up forwards: 2p - 1 micro-batches in flight on rank 0, steps overlapping).
+/// (the same with twice the warm-up forwards: 2p - 1 micro-batches in flight on rank 0, steps overlapping), and DualPipeV
+/// (DeepSeek-V3's DualPipe cut in half: two chunks per rank in a V, rank r holding stages r and 2p - 1 - r).
 /// </summary>
-public enum ScheduleKind { GPipe, OneFOneB, Interleaved, ZeroBubbleH1, ZeroBubbleH2 }
+public enum ScheduleKind { GPipe, OneFOneB, Interleaved, ZeroBubbleH1, ZeroBubbleH2, DualPipeV }
 
 /// <summary>
 /// Precision and optimizer bookkeeping. Megatron: bf16 params, fp32 main grads and params, Adam (18 B/param).

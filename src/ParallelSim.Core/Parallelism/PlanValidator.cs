@@ -41,8 +41,16 @@ public static class PlanValidator
             Error($"global-batch ({plan.GlobalBatch}) must be divisible by micro-batch x dp ({plan.MicroBatch} x {plan.Dp} = {(long)plan.MicroBatch * plan.Dp})");
         if (plan.Gpus != cluster.Gpus)
             Error($"tp x pp x dp x cp ({plan.Tp} x {plan.Pp} x {plan.Dp} x {plan.Cp} = {plan.Gpus}) must equal the GPU count ({cluster.Gpus})");
-        if (plan.Vpp > 1 && plan.Schedule != ScheduleKind.Interleaved)
-            Error($"vpp ({plan.Vpp}) > 1 needs the interleaved schedule (got {ScheduleNames.Name(plan.Schedule)})");
+        if (plan.Vpp > 1 && plan.Schedule is not (ScheduleKind.Interleaved or ScheduleKind.DualPipeV))
+            Error($"vpp ({plan.Vpp}) > 1 needs the interleaved schedule, or dualpipev with vpp 2 (got {ScheduleNames.Name(plan.Schedule)})");
+        // DualPipeV: two chunks per rank in a V (stages r and 2pp - 1 - r), and its main step runs m - 2pp + r + 1 times
+        if (plan.Schedule == ScheduleKind.DualPipeV && plan.Vpp != 2)
+            Error($"the dualpipev schedule needs vpp 2 (two chunks per rank: stages r and 2 x pp - 1 - r); got vpp {plan.Vpp}");
+        // the V pairs stage r with stage 2pp - 1 - r on one rank; an uneven first/last split is not defined for that placement here
+        if (plan.Schedule == ScheduleKind.DualPipeV && plan.Split is { IsEven: false })
+            Error("the dualpipev schedule takes an even layer split only (drop --first-stage-layers, --last-stage-layers, --embedding-as-layer, --loss-as-layer)");
+        if (plan.Schedule == ScheduleKind.DualPipeV && plan.MicroBatches < 2L * plan.Pp && plan.GlobalBatch % ((long)plan.MicroBatch * plan.Dp) == 0)
+            Error($"the dualpipev schedule needs at least 2 x pp micro-batches (pp {plan.Pp}: {2L * plan.Pp} or more; got {plan.MicroBatches} = global-batch / (micro-batch x dp))");
         if (plan.Schedule == ScheduleKind.Interleaved && plan.MicroBatches % plan.Pp != 0 && plan.GlobalBatch % ((long)plan.MicroBatch * plan.Dp) == 0)
             Error($"the interleaved schedule needs micro-batches ({plan.MicroBatches}) to be a multiple of pp ({plan.Pp})");
         if (plan.Cp > 1 && model.SeqLength % (2 * plan.Cp) != 0)
@@ -87,7 +95,7 @@ public static class ScheduleNames
     public static readonly IReadOnlyDictionary<string, ScheduleKind> Schedules = new Dictionary<string, ScheduleKind>(StringComparer.OrdinalIgnoreCase)
     {
         ["gpipe"] = ScheduleKind.GPipe, ["1f1b"] = ScheduleKind.OneFOneB, ["interleaved"] = ScheduleKind.Interleaved,
-        ["zb-h1"] = ScheduleKind.ZeroBubbleH1, ["zb-h2"] = ScheduleKind.ZeroBubbleH2,
+        ["zb-h1"] = ScheduleKind.ZeroBubbleH1, ["zb-h2"] = ScheduleKind.ZeroBubbleH2, ["dualpipev"] = ScheduleKind.DualPipeV,
     };
     public static readonly IReadOnlyDictionary<string, RecomputeMode> Recompute = new Dictionary<string, RecomputeMode>(StringComparer.OrdinalIgnoreCase)
     {

@@ -9,8 +9,8 @@ namespace ParallelSim.Core.Parallelism;
 /// </summary>
 public static class StageLayers
 {
-    /// <summary>Model chunks per rank the pipeline runs: the plan's vpp under the interleaved schedule, else 1.</summary>
-    public static int Chunks(ParallelPlan plan) => plan.Schedule == ScheduleKind.Interleaved ? Math.Max(1, plan.Vpp) : 1;
+    /// <summary>Model chunks per rank the pipeline runs (<see cref="PipelineChunks.PerRank"/>): vpp interleaved, 2 DualPipeV, else 1.</summary>
+    public static int Chunks(ParallelPlan plan) => PipelineChunks.PerRank(plan);
 
     /// <summary>Layers of every virtual stage of a plan (index c·p + r).</summary>
     public static int[] PerVirtualStage(ModelSpec m, ParallelPlan plan) => PerVirtualStage(m.Layers, plan.Pp, Chunks(plan), plan.Split);

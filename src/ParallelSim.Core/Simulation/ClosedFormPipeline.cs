@@ -11,10 +11,10 @@ public static class ClosedFormPipeline
 {
     /// <summary>
     /// The slowest stage sets the pace: a slot is its forward and full backward plus its point-to-point sends,
-    /// and the makespan follows from <see cref="Makespan"/>. With an uneven layer split (<see cref="ParallelPlan.Split"/>)
-    /// each rank's cost already holds its own layers; the in-flight counts stay in chunks of 1/v of a rank's activations,
-    /// so when the embedding or loss counted as a layer makes one chunk of the first or last rank lighter, those ranks'
-    /// peaks are approximate here (the event simulator counts each chunk's own bytes).
+    /// and the makespan follows from <see cref="Makespan"/> (DualPipeV's from <see cref="DualPipeVClosedForm.Step"/>). With an
+    /// uneven layer split (<see cref="ParallelPlan.Split"/>) each rank's cost already holds its own layers; the in-flight counts
+    /// stay in chunks of 1/v of a rank's activations, so when the embedding or loss counted as a layer makes one chunk of the
+    /// first or last rank lighter, those ranks' peaks are approximate here (the event simulator counts each chunk's own bytes).
     /// </summary>
     public static PipelineOutcome Evaluate(ParallelPlan plan, StepCosts costs, CostOptions o)
     {
@@ -33,7 +33,9 @@ public static class ClosedFormPipeline
         var weight = slowest?.BackwardWeight ?? Seconds.Zero;
         var fill = slowest is null ? Seconds.Zero : plan.Schedule == ScheduleKind.ZeroBubbleH2
             ? WeightFillH2(slowest.Forward, slowest.BackwardWeight) : WeightFill(slowest.Forward, slowest.BackwardInput, slowest.BackwardWeight);
-        var makespan = Makespan(plan.Schedule, p, m, v, slot, weight, fill);
+        var makespan = plan.Schedule == ScheduleKind.DualPipeV && slowest is not null
+            ? DualPipeVClosedForm.Step(p, m, DualPipeVClosedForm.BusiestSlot(costs, o.OverlapP2P), DualPipeVClosedForm.LightestChunk(costs, o.OverlapP2P))
+            : Makespan(plan.Schedule, p, m, v, slot, weight, fill);
         double idle = makespan.Value > 0 ? 1 - m * busySum.Value / (p * makespan.Value) : 0;
         return new PipelineOutcome(makespan, busy * m, inFlight, "closed form", Math.Max(0, idle));
     }
@@ -73,6 +75,7 @@ public static class ClosedFormPipeline
         // arXiv:2401.10241 Table 2: ZB-H2 bubble (p - 1)(T_F + T_B - 2T_W), 2(p - 1) fills, for m >= 2p - 1 (Fig. 4); below, its order
         // fills min(2(p - 1), m - 1) (derived from ZeroBubble's order; checked against the simulator); never below m slots
         ScheduleKind.ZeroBubbleH2 => Seconds.Max(slot * m, slot * (m + p - 1.0) - weight * (p - 1.0) - fill * Math.Min(2 * (p - 1), m - 1)),
+        ScheduleKind.DualPipeV => throw new ArgumentException("DualPipeV's makespan needs the forward and the input backward apart: use DualPipeVClosedForm.Makespan"),
         // arXiv:2104.04473 §2.2.1: GPipe and 1F1B take m + p - 1 slots
         _ => slot * (m + p - 1.0),
     };
@@ -81,7 +84,8 @@ public static class ClosedFormPipeline
     /// Micro-batches' worth of activations held at the peak on rank r: GPipe m; 1F1B min(p - r, m)
     /// (arXiv:2104.04473 §2.2), and ZB-H1 the same (arXiv:2401.10241 Table 2: p·M_B, as 1F1B); ZB-H2 min(2(p - r) - 1, m)
     /// (Table 2: (2p - 1)·M_B on rank 0); interleaved 2(p - r - 1) + (v - 1)p + 1 chunks of 1/v each (Megatron-LM's
-    /// warm-up count), which on rank 0 is p(1 + (p - 1)/(p v)) (arXiv:2205.05198 §4.2.3).
+    /// warm-up count), which on rank 0 is p(1 + (p - 1)/(p v)) (arXiv:2205.05198 §4.2.3); DualPipeV p + 1/2 on every rank
+    /// (2p + 1 chunks of 1/2 each: the DualPipe README's PP + 1 with PP = 2p stages).
     /// </summary>
     public static double InFlight(ScheduleKind schedule, int p, int m, int v, int r) => schedule switch
     {
@@ -89,6 +93,8 @@ public static class ClosedFormPipeline
         ScheduleKind.OneFOneB or ScheduleKind.ZeroBubbleH1 => Math.Min(p - r, m),
         // ZeroBubbleH2: 2(p - r - 1) warm-up forwards and one more before the first backward; arXiv:2401.10241 Table 2 (2p - 1)M_B
         ScheduleKind.ZeroBubbleH2 => Math.Min(2 * (p - r) - 1, m),
+        // DualPipeV: 2p + 1 chunks of half the rank's layers on every rank for m >= 2p (deepseek-ai/DualPipe README: PP + 1 stages' worth)
+        ScheduleKind.DualPipeV => Math.Min(2.0 * p + 1, 2.0 * m) / 2,
         _ => Math.Min(2.0 * (p - r - 1) + (v - 1.0) * p + 1, (double)m * v) / v,
     };
 }

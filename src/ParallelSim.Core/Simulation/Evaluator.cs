@@ -21,7 +21,8 @@ public static class Evaluator
     public static SimulationResult Combine(ModelSpec m, ClusterSpec c, ParallelPlan plan, CostOptions o, StepCosts costs, PipelineOutcome pipe)
     {
         int mb = plan.MicroBatches;
-        int v = plan.Schedule == ScheduleKind.Interleaved ? plan.Vpp : 1;
+        // chunks per rank: each sends its activations and gradients (interleaved v, DualPipeV 2)
+        int v = PipelineChunks.PerRank(plan);
 
         // memory per stage: model states + activations x micro-batches in flight + named extras
         // (plain loops: this runs once per evaluated plan, about a microsecond in all)

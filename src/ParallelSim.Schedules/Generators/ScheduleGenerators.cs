@@ -12,6 +12,8 @@ public static class ScheduleGenerators
         ScheduleKind.Interleaved => Interleaved1F1B.Build(p, m, v),
         ScheduleKind.ZeroBubbleH1 => ZeroBubbleH1.Build(p, m),
         ScheduleKind.ZeroBubbleH2 => ZeroBubbleH2.Build(p, m),
+        // two chunks per rank by construction (v is checked by the plan validator)
+        ScheduleKind.DualPipeV => DualPipeV.Build(p, m),
         _ => throw new ArgumentException($"no generator for schedule {kind}"),
     };
 }

@@ -17,8 +17,9 @@ public static class SimulatedPipeline
         Run(ScheduleGenerators.Build(plan.Schedule, costs.Stages.Count, plan.MicroBatches, StepCostsAdapter.Chunks(plan)), plan, costs, options, cluster);
 
     /// <summary>
-    /// A given schedule (e.g. read from CSV) with the plan's durations: its stage c·p + r must run on rank r, with the
-    /// plan's chunks per rank (<see cref="StepCostsAdapter.Chunks"/>), as the generated schedules do.
+    /// A given schedule (e.g. read from CSV) with the plan's durations: its stages must run where the plan's schedule puts
+    /// them (stage c·p + r on rank r; with DualPipeV stages r and 2p - 1 - r), with the plan's chunks per rank
+    /// (<see cref="StepCostsAdapter.Chunks"/>), as the generated schedules do.
     /// </summary>
     public static SimulatedRun Run(PipelineSchedule schedule, ParallelPlan plan, StepCosts costs, CostOptions options, ClusterSpec? cluster = null)
     {

@@ -16,15 +16,17 @@ namespace ParallelSim.Schedules.Simulation;
 /// cost model's point-to-point time; with one, each boundary takes the intra-node or the inter-node link by
 /// where its two ranks sit (pipeline outermost: rank r holds GPUs r·s .. (r+1)·s - 1, s = tp·cp·dp).
 /// </summary>
+/// <remarks>DualPipeV's V is read by stage, not by "rank p - 1 is last": see <see cref="DualPipeVDurations"/>.</remarks>
 public static class StepCostsAdapter
 {
-    public static int Chunks(ParallelPlan plan) => StageLayers.Chunks(plan);
+    public static int Chunks(ParallelPlan plan) => PipelineChunks.PerRank(plan);
 
     public static StageDurations Durations(StepCosts costs, ParallelPlan plan, ClusterSpec? cluster = null)
     {
         int p = costs.Stages.Count, v = Chunks(plan);
         var link = Links(costs, plan, cluster);
         var layer = Layer(costs);
+        if (plan.Schedule == ScheduleKind.DualPipeV) return DualPipeVDurations(costs, plan, link, layer);
         var chunkLayers = StageLayers.PerVirtualStage(costs.Stages.Sum(s => s.Layers), p, v, plan.Split);
         var stages = new StageTiming[p * v];
         for (int r = 0; r < p; r++)
@@ -45,6 +47,36 @@ public static class StepCostsAdapter
                 // stage c·p + r sends to c·p + r + 1: rank r + 1, or rank 0 of the next chunk
                 stages[c * p + r] = chunk with { SendToNext = link(r, (r + 1) % p) };
             }
+        }
+        return new StageDurations(stages);
+    }
+
+    /// <summary>
+    /// DualPipeV's V, by stage: rank r runs stage r (chunk 0) and stage 2p - 1 - r (chunk 1), each with half its layers. The
+    /// head (<see cref="HeadCost"/>; with the V the cost model puts the loss on rank 0) goes to the chunk running the last
+    /// stage, 2p - 1, and the rest of rank 0's extra (the embedding) to stage 0; another rank's extra is spread over its two
+    /// chunks. Each stage sends to the next stage's rank; the V's turn (stage p - 1 to p) stays on rank p - 1.
+    /// </summary>
+    private static StageDurations DualPipeVDurations(StepCosts costs, ParallelPlan plan, Func<int, int, Seconds> link, StageTiming layer)
+    {
+        int p = costs.Stages.Count, S = 2 * p;
+        var stages = new StageTiming[S];
+        for (int r = 0; r < p; r++)
+        {
+            var st = costs.Stages[r];
+            var half = layer.Times(st.Layers / 2.0);
+            var extra = Timing(st, costs).Plus(layer.Times(-st.Layers));
+            var head = st.Head is { } h
+                ? new StageTiming(h.Forward, h.BackwardInput + h.BackwardWeight, h.BackwardInput, h.BackwardWeight, costs.P2PTransfer, h.ActivationsPerMicroBatch)
+                : null;
+            if (head is not null) extra = extra.Plus(head.Times(-1));
+            // chunk 0: half the layers and, on rank 0, the embedding; chunk 1: the other half and the head; elsewhere the extra split
+            var first = r == 0 ? half.Plus(extra) : half.Plus(extra.Times(0.5));
+            var second = r == 0 ? half : half.Plus(extra.Times(0.5));
+            if (head is not null) second = second.Plus(head);
+            int s0 = r, s1 = S - 1 - r;
+            stages[s0] = first with { SendToNext = link(r, PipelineChunks.Rank(plan, p, s0 + 1)) };
+            stages[s1] = second with { SendToNext = s1 + 1 < S ? link(r, PipelineChunks.Rank(plan, p, s1 + 1)) : costs.P2PTransfer };
         }
         return new StageDurations(stages);
     }

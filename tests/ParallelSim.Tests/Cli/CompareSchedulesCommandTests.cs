@@ -14,7 +14,7 @@ public class CompareSchedulesCommandTests
         Assert.Equal(0, r.ExitCode);
         using var doc = JsonDocument.Parse(r.Out);
         var rows = doc.RootElement.GetProperty("rows").EnumerateArray().ToArray();
-        Assert.Equal(15, rows.Length);
+        Assert.Equal(18, rows.Length);
         double Bubble(string s, int m) => rows.Single(x => x.GetProperty("schedule").GetString() == s && x.GetProperty("microBatches").GetInt32() == m)
             .GetProperty("bubbleFraction").GetDouble();
         // more micro-batches shrink the bubble; interleaving shrinks it further
@@ -26,6 +26,12 @@ public class CompareSchedulesCommandTests
         foreach (int m in new[] { 8, 16 }) Assert.True(Bubble("zb-h2", m) < Bubble("zb-h1", m), $"m={m}");
         var interleaved = rows.First(x => x.GetProperty("schedule").GetString() == "interleaved");
         Assert.Equal(2, interleaved.GetProperty("vpp").GetInt32());
+        // DualPipeV: two chunks per rank, and m >= 2p, so m = 4 (pp 4) is skipped with the reason
+        var dualPipeV = rows.Where(x => x.GetProperty("schedule").GetString() == "dualpipev").ToArray();
+        Assert.All(dualPipeV, x => Assert.Equal(2, x.GetProperty("vpp").GetInt32()));
+        Assert.Equal("m (4) below 2 x pp (8)", dualPipeV[0].GetProperty("skipped").GetString());
+        // its V halves ZB-H1's bubble here (half-size chunks on the turn) at m = 8 and 16
+        foreach (int m in new[] { 8, 16 }) Assert.True(Bubble("dualpipev", m) < Bubble("zb-h1", m), $"m={m}");
         Assert.Equal(4, rows[0].GetProperty("stages").GetArrayLength());
     }
 
@@ -92,7 +98,7 @@ public class CompareSchedulesCommandTests
             using var doc = JsonDocument.Parse(File.ReadAllText(path));
             var processes = doc.RootElement.GetProperty("traceEvents").EnumerateArray()
                 .Where(e => e.GetProperty("name").GetString() == "process_name").Select(e => e.GetProperty("args").GetProperty("name").GetString()!).ToArray();
-            Assert.Equal(["gpipe vpp=1 m=4", "gpipe vpp=1 m=8", "1f1b vpp=1 m=4", "1f1b vpp=1 m=8", "zb-h1 vpp=1 m=4", "zb-h1 vpp=1 m=8", "zb-h2 vpp=1 m=4", "zb-h2 vpp=1 m=8", "interleaved vpp=2 m=4", "interleaved vpp=2 m=8"], processes);
+            Assert.Equal(["gpipe vpp=1 m=4", "gpipe vpp=1 m=8", "1f1b vpp=1 m=4", "1f1b vpp=1 m=8", "zb-h1 vpp=1 m=4", "zb-h1 vpp=1 m=8", "zb-h2 vpp=1 m=4", "zb-h2 vpp=1 m=8", "interleaved vpp=2 m=4", "interleaved vpp=2 m=8", "dualpipev vpp=2 m=8"], processes);
         }
         finally { File.Delete(path); }
     }

@@ -23,6 +23,7 @@ public class ScheduleFileTests
     {
         { "1f1b-p4-m8.csv", ScheduleCsv.Write(OneFOneB.Build(4, 8)) },
         { "zb-h1-p4-m8.csv", ScheduleCsv.Write(ZeroBubbleH1.Build(4, 8)) },
+        { "dualpipev-p4-m8.csv", ScheduleCsv.Write(DualPipeV.Build(4, 8)) },
     };
 
     [Theory, MemberData(nameof(ShippedSchedules))]
@@ -35,12 +36,13 @@ public class ScheduleFileTests
         var expected = ScheduleCsv.Read(generated);
         Assert.Equal(Actions(expected), Actions(fromDisk));
         Assert.Equal(Actions(expected), Actions(byName));
-        Assert.Equal((4, 4, 8), (fromDisk.Ranks, fromDisk.Stages, fromDisk.MicroBatches));
+        Assert.Equal((4, expected.Stages, 8), (fromDisk.Ranks, fromDisk.Stages, fromDisk.MicroBatches));
     }
 
     [Theory]
     [InlineData("1f1b-p4-m8", "1f1b")]
     [InlineData("zb-h1-p4-m8", "zb-h1")]
+    [InlineData("dualpipev-p4-m8", "dualpipev")]
     public void Simulating_a_shipped_file_matches_the_generated_schedule(string file, string schedule)
     {
         var fromFile = CliRunner.Run(["simulate", .. Small, "--schedule-file", Shipped(file + ".csv"), "--format", "json"]);
@@ -55,6 +57,21 @@ public class ScheduleFileTests
         Assert.Equal(Peak(b), Peak(a), 1e-3);
         Assert.Equal(8, a.RootElement.GetProperty("plan").GetProperty("microBatches").GetInt32());
         Assert.EndsWith(file + ".csv", a.RootElement.GetProperty("plan").GetProperty("scheduleFile").GetString());
+    }
+
+    [Fact]
+    public void A_file_whose_stages_lie_in_a_V_runs_as_dualpipev_with_the_loss_on_rank_0()
+    {
+        var input = ScheduleFile.Load("dualpipev-p4-m8");
+        Assert.True(input.VShaped);
+        Assert.False(ScheduleFile.Load("1f1b-p4-m8").VShaped);
+        Assert.False(ScheduleFile.IsV(Interleaved1F1B.Build(4, 8, 2)));
+        var r = CliRunner.Run(["simulate", .. Small, "--schedule-file", "dualpipev-p4-m8", "--format", "json"]);
+        Assert.Equal("", r.Err);
+        using var doc = JsonDocument.Parse(r.Out);
+        Assert.Equal("dualpipev", doc.RootElement.GetProperty("plan").GetProperty("schedule").GetString());
+        Assert.Equal(2, doc.RootElement.GetProperty("plan").GetProperty("vpp").GetInt32());
+        Assert.Equal(0, doc.RootElement.GetProperty("memory").GetProperty("limitingStage").GetInt32());
     }
 
     [Fact]
@@ -84,7 +101,7 @@ public class ScheduleFileTests
         Assert.Equal(0, r.ExitCode);
         using var doc = JsonDocument.Parse(r.Out);
         var rows = doc.RootElement.GetProperty("rows").EnumerateArray().ToDictionary(x => x.GetProperty("schedule").GetString()!);
-        Assert.Equal(["gpipe", "1f1b", "zb-h1", "zb-h2", "interleaved", "zb-h1-p4-m8"], rows.Keys.ToArray());
+        Assert.Equal(["gpipe", "1f1b", "zb-h1", "zb-h2", "interleaved", "dualpipev", "zb-h1-p4-m8"], rows.Keys.ToArray());
         Assert.All(rows.Values, x => Assert.Equal(8, x.GetProperty("microBatches").GetInt32()));
         Assert.Equal(rows["zb-h1"].GetProperty("bubbleFraction").GetDouble(), rows["zb-h1-p4-m8"].GetProperty("bubbleFraction").GetDouble(), 12);
     }
@@ -141,6 +158,6 @@ public class ScheduleFileTests
     {
         var r = CliRunner.Run("simulate", "--schedule-file", "/nonexistent/schedule.csv");
         Assert.Equal(2, r.ExitCode);
-        Assert.Equal("error: --schedule-file '/nonexistent/schedule.csv': no such file (shipped schedules: 1f1b-p4-m8, zb-h1-p4-m8)", r.Err.TrimEnd());
+        Assert.Equal("error: --schedule-file '/nonexistent/schedule.csv': no such file (shipped schedules: 1f1b-p4-m8, dualpipev-p4-m8, zb-h1-p4-m8)", r.Err.TrimEnd());
     }
 }

@@ -44,7 +44,22 @@ public class PlanValidatorTests
 
     [Fact]
     public void Vpp_needs_the_interleaved_schedule() =>
-        Assert.Contains("vpp (2) > 1 needs the interleaved schedule (got 1f1b)", Errors(Check(Good with { Vpp = 2 })));
+        Assert.Contains("vpp (2) > 1 needs the interleaved schedule, or dualpipev with vpp 2 (got 1f1b)", Errors(Check(Good with { Vpp = 2 })));
+
+    [Fact]
+    public void DualPipeV_needs_vpp_2()
+    {
+        Assert.Contains("the dualpipev schedule needs vpp 2 (two chunks per rank: stages r and 2 x pp - 1 - r); got vpp 1",
+            Errors(Check(Good with { Schedule = ScheduleKind.DualPipeV, Vpp = 1 })));
+        Assert.Contains("the dualpipev schedule needs vpp 2 (two chunks per rank: stages r and 2 x pp - 1 - r); got vpp 4",
+            Errors(Check(Good with { Schedule = ScheduleKind.DualPipeV, Vpp = 4 })));
+        Assert.Empty(Errors(Check(Good with { Schedule = ScheduleKind.DualPipeV, Vpp = 2 })));
+    }
+
+    [Fact]
+    public void DualPipeV_needs_at_least_2pp_micro_batches() =>
+        Assert.Contains("the dualpipev schedule needs at least 2 x pp micro-batches (pp 8: 16 or more; got 12 = global-batch / (micro-batch x dp))",
+            Errors(Check(Good with { Schedule = ScheduleKind.DualPipeV, Vpp = 2, GlobalBatch = 12 })));
 
     [Fact]
     public void Interleaved_needs_micro_batches_a_multiple_of_pp() =>

@@ -25,6 +25,8 @@ public class SimulatedPipelineTests
     [InlineData(ScheduleKind.ZeroBubbleH1, 1, 64)]
     [InlineData(ScheduleKind.ZeroBubbleH2, 1, 8)]
     [InlineData(ScheduleKind.ZeroBubbleH2, 1, 64)]
+    [InlineData(ScheduleKind.DualPipeV, 2, 16)]
+    [InlineData(ScheduleKind.DualPipeV, 2, 64)]
     public void Simulated_makespan_lies_between_the_busiest_rank_and_the_slowest_stage_closed_form(ScheduleKind kind, int vpp, int m)
     {
         var (model, cluster, plan) = Gpt3OnA100(kind, vpp, m);
@@ -32,8 +34,13 @@ public class SimulatedPipelineTests
         var run = SimulatedPipeline.Run(plan, costs, CostOptions.Default, cluster);
         var closed = ClosedFormPipeline.Evaluate(plan, costs, CostOptions.Default);
         Assert.Equal(kind == ScheduleKind.ZeroBubbleH2 ? "event simulation, steps overlapping" : "event simulation", run.Outcome.Method);
-        // the closed form runs every slot at the slowest stage's pace: an upper bound; the busiest rank's work a lower one
-        Assert.True(run.Outcome.Makespan.Value <= closed.Makespan.Value * (1 + 1e-9), $"{run.Outcome.Makespan.Value} > {closed.Makespan.Value}");
+        // the closed form runs every slot at the slowest stage's pace: an upper bound; the busiest rank's work a lower one.
+        // DualPipeV's is the larger of two lower bounds (DualPipeVClosedForm.Step), within 2% here; the sends (not
+        // overlapped by default) it charges to every chunk at the lightest pace can put it a little above (0.08% at m = 16)
+        if (kind == ScheduleKind.DualPipeV)
+            Assert.InRange(run.Outcome.Makespan.Value, closed.Makespan.Value * 0.998, closed.Makespan.Value * 1.02);
+        else
+            Assert.True(run.Outcome.Makespan.Value <= closed.Makespan.Value * (1 + 1e-9), $"{run.Outcome.Makespan.Value} > {closed.Makespan.Value}");
         Assert.True(run.Outcome.Makespan.Value > run.Summary.BusiestRankCompute.Value);
         Assert.Equal(closed.BusiestRankCompute.Value, run.Summary.BusiestRankCompute.Value, 1e-9 * closed.BusiestRankCompute.Value);
         // the in-flight counts agree with the closed form up to the uneven activation shares of the end chunks (by bytes)
