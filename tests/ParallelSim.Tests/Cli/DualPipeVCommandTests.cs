@@ -57,6 +57,15 @@ public class DualPipeVCommandTests
     }
 
     [Fact]
+    public void An_uneven_layer_split_exits_2_since_the_v_pairs_stage_r_with_2pp_minus_1_minus_r()
+    {
+        var r = CliRunner.Run(["simulate", .. Small, "--schedule", "dualpipev", "--embedding-as-layer", "true", "--loss-as-layer", "true"]);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("the dualpipev schedule takes an even layer split only", r.Err);
+        Assert.DoesNotContain("Exception", r.Err);
+    }
+
+    [Fact]
     public void A_wrong_name_exits_2_listing_dualpipev_among_the_valid_ones()
     {
         var r = CliRunner.Run(["simulate", .. Small, "--schedule", "dualpipe", "--vpp", "2"]);
