@@ -11,9 +11,7 @@ namespace ParallelSim.Tests.Cli;
 /// <summary>`validate --runs`: layers that pp does not divide, but layers + 2 does, map to the first and last stage one layer fewer.</summary>
 public class ValidateRunsLayerSplitTests
 {
-    private const string Header =
-        "source,model,params_b,layers,hidden,heads,ffn_hidden,vocab,seq_len,gpu,num_gpus,tp,pp,dp,cp,vpp,micro_batch,global_batch," +
-        "recompute,sequence_parallel,zero_stage,reported_tflops_per_gpu,reported_mfu,reported_hfu,reported_iter_time_s,reported_memory_gb,notes\n";
+    private const string Header = ValidateRunsTests.Columns + "\n";
 
     // the zero-bubble 1.5B model (22 layers on 8 stages) with a vocabulary, under 1F1B and 1F1B-I; 23 layers divide neither way
     private const string Rows = Header +

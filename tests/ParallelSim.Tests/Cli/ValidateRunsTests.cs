@@ -11,9 +11,12 @@ namespace ParallelSim.Tests.Cli;
 /// <summary>`validate --runs FILE.csv`: published runs in the schema of the public run list.</summary>
 public class ValidateRunsTests
 {
-    private const string Header =
+    /// <summary>The public run list's columns, in its order.</summary>
+    internal const string Columns =
         "source,model,params_b,layers,hidden,heads,ffn_hidden,vocab,seq_len,gpu,num_gpus,tp,pp,dp,cp,vpp,micro_batch,global_batch," +
-        "recompute,sequence_parallel,zero_stage,reported_tflops_per_gpu,reported_mfu,reported_hfu,reported_iter_time_s,reported_memory_gb,notes,extra_column\n";
+        "recompute,sequence_parallel,zero_stage,reported_tflops_per_gpu,reported_mfu,reported_hfu,reported_iter_time_s,reported_memory_gb,notes";
+
+    private const string Header = Columns + ",extra_column\n";
 
     // a quoted source and GPU with commas inside, a doubled quote, an extra column, a TPU row, a ZB-2p row and a ZB-1p row
     private const string Small = Header +
