@@ -20,6 +20,7 @@ public static class CalibrateCommand
         var cmd = new Command("calibrate", "Fit efficiency curves to kernel measurements");
         cmd.Subcommands.Add(Sub("gemm", "bf16 GEMMs in JSON lines {op, m, k, n, seconds}", "gemmEfficiency", MeasurementReader.Gemms));
         cmd.Subcommands.Add(Sub("attn", "causal flash attention in JSON lines {b, heads, seq, head_dim, fwd_s, fwd_bwd_s}", "attentionEfficiency", MeasurementReader.Attention));
+        cmd.Subcommands.Add(HostCalibrationCommand.Create());
         return cmd;
     }
 

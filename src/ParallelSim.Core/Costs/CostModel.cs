@@ -59,7 +59,8 @@ public static class CostModel
             // the host launches kernels one by one (eager PyTorch): a pass cannot run faster than its launches.
             // Backward launches about twice the forward's kernels, plus the forward again under full recompute.
             var launchFwd = o.HostDispatchPerKernel * ((double)layersPerStage * lt.KernelsForward);
-            var launchBwd = launchFwd * (plan.Recompute == RecomputeMode.Full ? 3 : 2);
+            var launchBwd = launchFwd * (plan.Recompute == RecomputeMode.Full ? 3 : 2)
+                + (plan.Recompute == RecomputeMode.Full ? layersPerStage * o.CheckpointHostPerLayer : Seconds.Zero);
             fwd = Seconds.Max(fwd, launchFwd);
             bi = Seconds.Max(bi, launchBwd - bw);
             double acts = layersPerStage * activationPerLayer;

@@ -26,12 +26,23 @@ public sealed record CostOptions
 
     /// <summary>
     /// Host (CPU) time to launch one kernel from eager PyTorch; a pass takes at least its kernels times this.
-    /// Calibrated once on the H200 runs (the h200-train-iteration suite, from configs/calibration/h200/train.jsonl); large kernels hide it.
+    /// Fitted with <see cref="CheckpointHostPerLayer"/> by <see cref="HostCalibration"/> to the H200 runs (`parallelsim calibrate host
+    /// configs/calibration/h200/train.jsonl`); large kernels hide it.
     /// </summary>
     public Seconds HostDispatchPerKernel { get; init; } = Seconds.FromMicroseconds(DefaultHostDispatchMicroseconds);
 
     /// <summary>The calibrated default of <see cref="HostDispatchPerKernel"/>.</summary>
-    public const double DefaultHostDispatchMicroseconds = 40;
+    public const double DefaultHostDispatchMicroseconds = 32.5;
+
+    /// <summary>
+    /// Host time one checkpointed layer adds under full recomputation beyond its re-launched forward kernels
+    /// (torch.utils.checkpoint's hooks, RNG stash and Python); like <see cref="HostDispatchPerKernel"/> it only binds where
+    /// kernels are small. Calibrated with it by <see cref="HostCalibration"/> (`parallelsim calibrate host`).
+    /// </summary>
+    public Seconds CheckpointHostPerLayer { get; init; } = Seconds.FromMicroseconds(DefaultCheckpointHostMicroseconds);
+
+    /// <summary>The calibrated default of <see cref="CheckpointHostPerLayer"/>.</summary>
+    public const double DefaultCheckpointHostMicroseconds = 1100;
 
     /// <summary>Bytes per logit alive at the loss (named extra on the last stage); null: by precision policy (torch-amp 12, else 8).</summary>
     public double? LossBytesPerLogit { get; init; }

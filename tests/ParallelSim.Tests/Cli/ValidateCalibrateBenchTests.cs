@@ -77,6 +77,27 @@ public class ValidateCalibrateBenchTests
     }
 
     [Fact]
+    public void Calibrate_host_fits_the_shipped_runs_to_the_defaults_and_shows_each_row()
+    {
+        var (_, text) = Catalog.EmbeddedFiles("calibration/h200").Single(f => f.Path.EndsWith("train.jsonl", StringComparison.Ordinal));
+        string file = Path.Combine(Path.GetTempPath(), $"parallelsim-train-{Guid.NewGuid():N}.jsonl");
+        File.WriteAllText(file, text);
+        try
+        {
+            var r = CliRunner.Run("calibrate", "host", file);
+            Assert.Equal(0, r.ExitCode);
+            Assert.Contains("Host terms fitted to 24 steps: 32.5 us per kernel launch, 1100 us per checkpointed layer", r.Out);
+            Assert.Contains("gpt-1.3b mb 8 recompute full", r.Out);
+
+            File.WriteAllText(file, text.Split('\n')[0] + "\n");
+            var one = CliRunner.Run("calibrate", "host", file);
+            Assert.Equal(2, one.ExitCode);
+            Assert.Contains("at least two rows with iter_s are needed (found 1)", one.Err);
+        }
+        finally { File.Delete(file); }
+    }
+
+    [Fact]
     public void Bench_prints_nanoseconds_per_evaluation()
     {
         var r = CliRunner.Run("bench", "analytical", "--iterations", "200", "--format", "csv");
