@@ -100,29 +100,34 @@ public static class TrainMeasurementsReader
             if (v.ValueKind == JsonValueKind.Number && v.GetDouble() is var d && d > 0 && double.IsFinite(d)) measured[field] = d;
             else problems.Add($"{at}: \"{field}\" is {v.GetRawText()}; it must be a number above 0 (or null when not measured)");
         }
+        // a well-formed row the model does not cover (another architecture, recompute mode, precision or GPU) is skipped
+        // with its reason, as `--runs` does, so one such row does not stop the others from being checked
+        var skip = new List<string>();
         if (!ScheduleNames.Arch.TryGetValue(arch, out var a))
-            problems.Add($"{at}: arch \"{arch}\" is not known (valid: {string.Join(", ", ScheduleNames.Arch.Keys)})");
+            skip.Add($"arch \"{arch}\" is not modelled (valid: {string.Join(", ", ScheduleNames.Arch.Keys)})");
         if (!ScheduleNames.Recompute.TryGetValue(recomputeName, out var recompute))
-            problems.Add($"{at}: recompute \"{recomputeName}\" is not known (valid: {string.Join(", ", ScheduleNames.Recompute.Keys)})");
+            skip.Add($"recompute \"{recomputeName}\" is not modelled (valid: {string.Join(", ", ScheduleNames.Recompute.Keys)})");
         if (precision != Precision)
-            problems.Add($"{at}: precision \"{precision}\" is not modelled for these measurements (valid: {Precision}: PyTorch autocast bf16 with fp32 weights, gradients and AdamW states)");
+            skip.Add($"precision \"{precision}\" is not modelled for these measurements (valid: {Precision}: PyTorch autocast bf16 with fp32 weights, gradients and AdamW states)");
         var gpu = defaultGpu;
         if (gpuName.Length > 0)
         {
             var (g, why) = GpuNames.Match(gpuName, catalog);
-            if (g is null) problems.Add($"{at}: {why}"); else gpu = g;
+            if (g is null) skip.Add(why); else gpu = g;
         }
         if (problems.Count > 0) throw new UserInputException(problems);
+        string name = $"{model} mb {micro} recompute {recomputeName}";
+        if (skip.Count > 0) return new Row(lineNo, name, null, measured, string.Join("; ", skip));
 
         // the README's setup: one GPU, no parallelism, `accum` micro-batches of `micro_batch` sequences per iteration
         var spec = new ModelSpec(model, a, layers, hidden, heads, kv, ffn, vocab, seq, tied, new Source("measurement", at));
         var plan = new ParallelPlan(1, 1, 1, 1, 1, micro, micro * accum, ZeroStage.None, recompute, SequenceParallel: false,
             ScheduleKind.OneFOneB, PrecisionPolicy.TorchAmp, FlashAttention: true);
         var cluster = new ClusterSpec(catalog.Node(gpu.DefaultNode), 1);
-        var errors = PlanValidator.Validate(spec, cluster, plan).Where(i => i.Severity == Severity.Error).Select(i => $"{at}: {i.Message}").ToArray();
-        if (errors.Length > 0) throw new UserInputException(errors);
+        var errors = PlanValidator.Validate(spec, cluster, plan).Where(i => i.Severity == Severity.Error).Select(i => i.Message).ToArray();
+        if (errors.Length > 0) return new Row(lineNo, name, null, measured, "not a valid plan: " + string.Join("; ", errors));
         // max_memory_allocated excludes the CUDA context and the allocator's cache, so no runtime reserve
         var options = CostOptions.Default with { Dropout = false, IncludeRuntimeReserve = false };
-        return new Row(lineNo, $"{model} mb {micro} recompute {recomputeName}", new ReferenceInputs(spec, cluster, plan, options, null), measured, null);
+        return new Row(lineNo, name, new ReferenceInputs(spec, cluster, plan, options, null), measured, null);
     }
 }
