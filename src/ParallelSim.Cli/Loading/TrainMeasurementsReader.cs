@@ -18,7 +18,9 @@ public sealed record TrainSuiteNaming(string Prefix, string Title, string Source
 /// <para>Each row: layers, hidden, heads, vocab, micro_batch, accum, recompute (none|selective|full), precision
 /// (torch-amp-bf16 only); optional model (a name), seq (2048), arch (gpt|llama), ffn_hidden (4 x hidden), kv_heads
 /// (heads), tied_embeddings (true), gpu (else --gpu, else H200), oom (true: skipped). Other fields are measurement
-/// extras (fwd_s, reserved_bytes, tokens_per_s, ...) and are ignored.</para>
+/// extras (fwd_s, reserved_bytes, tokens_per_s, ...) and are ignored. A row outside what is modelled (another precision,
+/// recompute mode, architecture or GPU, or a plan the validator rejects) is skipped with its reason; a malformed number
+/// is an error.</para>
 /// </summary>
 public static class TrainMeasurementsReader
 {
