@@ -112,8 +112,10 @@ public static class CostModel
             }
             if (plan.Precision == PrecisionPolicy.TorchAmp)
                 // autocast keeps the bf16 copies of the weights it cast alive for backward; each forward casts afresh
-                // (the cast cache is cleared on leaving autocast), so every micro-batch in flight holds its own copies
-                acts += 2.0 * stageParams / t;
+                // (the cast cache is cleared on leaving autocast), so every micro-batch in flight holds its own copies. It casts
+                // the linear layers' weights only (PyTorch autocast op lists: linear/matmul to bf16; embedding, layer_norm stay
+                // fp32): every layer's attention and MLP matrices, and the output layer (the tied embedding when tied)
+                acts += 2.0 * (layersPerStage * (ParameterCount.Attention(m) + ParameterCount.Mlp(m)) + (last ? (double)m.Vocab * m.Hidden : 0)) / t;
 
             double p = (double)stageParams / t;
             double weights = p * bpp.Weights;

@@ -41,6 +41,21 @@ public class CostModelTests
     }
 
     [Fact]
+    public void Autocast_copies_the_output_layer_but_not_the_input_embedding()
+    {
+        // torch-amp on one GPU: the bf16 copies autocast keeps are the linear weights; an untied input embedding stays fp32,
+        // so untying the embeddings adds weights and gradients but no activation-side copy
+        var tied = Catalog.Default.Model("llama3.2-1b") with { TiedEmbeddings = true };
+        var untied = tied with { TiedEmbeddings = false };
+        var c = new ClusterSpec(Catalog.Default.Node("hgx-h200"), 1);
+        var plan = new ParallelPlan(1, 1, 1, 1, 1, 2, 4, ZeroStage.None, RecomputeMode.None, false, ScheduleKind.OneFOneB, PrecisionPolicy.TorchAmp, true);
+        var a = CostModel.Evaluate(tied, c, plan, CostOptions.Default).Stages[0];
+        var b = CostModel.Evaluate(untied, c, plan, CostOptions.Default).Stages[0];
+        Assert.Equal(a.ActivationsPerMicroBatch.Value, b.ActivationsPerMicroBatch.Value, 3);
+        Assert.Equal(4.0 * tied.Vocab * tied.Hidden, b.Weights.Value - a.Weights.Value, 3);
+    }
+
+    [Fact]
     public void Rope_costs_llama_layers_elementwise_time_and_more_so_eager()
     {
         var m = Catalog.Default.Model("llama3.2-1b");
