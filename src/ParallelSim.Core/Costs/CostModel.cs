@@ -97,6 +97,11 @@ public static class CostModel
                 var loss = Roofline.MemoryBound(gpu, logitsHere * (ampLoss ? 14 : 38));
                 var lossBackward = Roofline.MemoryBound(gpu, logitsHere * (ampLoss ? 22 : 14));
                 var norm = Roofline.MemoryBound(gpu, 2 * 2 * tokens * h);
+                // eager autocast casts the fp32 output-layer weight to bf16 every forward (read 4, write 2 bytes per element),
+                // and its backward costs twice that, as for the layers' weight casts (LayerTime)
+                var outputCast = ampLoss ? Roofline.MemoryBound(gpu, 6.0 * m.Vocab / t * h) : Seconds.Zero;
+                loss += outputCast;
+                lossBackward += 2 * outputCast;
                 fwd += logits + loss + norm;
                 bi += logits + norm * 2 + lossBackward;
                 bw += logits;
