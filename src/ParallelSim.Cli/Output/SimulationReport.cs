@@ -64,7 +64,7 @@ public static class SimulationReport
     public static string LayerPlacement(SimulationResult r, LayerSplit split)
     {
         var p = r.Plan;
-        int v = StageLayers.Chunks(p);
+        int v = PipelineChunks.PerRank(p);
         var chunks = StageLayers.PerVirtualStage(r.Model, p);
         var inv = System.Globalization.CultureInfo.InvariantCulture;
         var ranks = Enumerable.Range(0, p.Pp).Select(rank => v == 1 ? chunks[rank].ToString(inv)

@@ -9,14 +9,11 @@ namespace ParallelSim.Core.Parallelism;
 /// </summary>
 public static class StageLayers
 {
-    /// <summary>Model chunks per rank the pipeline runs (<see cref="PipelineChunks.PerRank"/>): vpp interleaved, 2 DualPipeV, else 1.</summary>
-    public static int Chunks(ParallelPlan plan) => PipelineChunks.PerRank(plan);
-
     /// <summary>Layers of every virtual stage of a plan (index c·p + r).</summary>
-    public static int[] PerVirtualStage(ModelSpec m, ParallelPlan plan) => PerVirtualStage(m.Layers, plan.Pp, Chunks(plan), plan.Split);
+    public static int[] PerVirtualStage(ModelSpec m, ParallelPlan plan) => PerVirtualStage(m.Layers, plan.Pp, PipelineChunks.PerRank(plan), plan.Split);
 
     /// <summary>Layers of every pipeline rank of a plan (all its chunks).</summary>
-    public static int[] PerRank(ModelSpec m, ParallelPlan plan) => PerRank(m.Layers, plan.Pp, Chunks(plan), plan.Split);
+    public static int[] PerRank(ModelSpec m, ParallelPlan plan) => PerRank(m.Layers, plan.Pp, PipelineChunks.PerRank(plan), plan.Split);
 
     /// <summary>
     /// Layers of every virtual stage, index c·p + r, for a split that <see cref="Problems"/> accepts (otherwise the counts

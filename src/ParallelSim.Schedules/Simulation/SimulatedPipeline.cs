@@ -14,7 +14,7 @@ public static class SimulatedPipeline
 {
     /// <summary>With a cluster, each stage boundary uses the link its ranks' placement implies.</summary>
     public static SimulatedRun Run(ParallelPlan plan, StepCosts costs, CostOptions options, ClusterSpec? cluster = null) =>
-        Run(ScheduleGenerators.Build(plan.Schedule, costs.Stages.Count, plan.MicroBatches, StepCostsAdapter.Chunks(plan)), plan, costs, options, cluster);
+        Run(ScheduleGenerators.Build(plan.Schedule, costs.Stages.Count, plan.MicroBatches, PipelineChunks.PerRank(plan)), plan, costs, options, cluster);
 
     /// <summary>
     /// A given schedule (e.g. read from CSV) with the plan's durations: its stages must run where the plan's schedule puts

@@ -19,11 +19,9 @@ namespace ParallelSim.Schedules.Simulation;
 /// <remarks>DualPipeV's V is read by stage, not by "rank p - 1 is last": see <see cref="DualPipeVDurations"/>.</remarks>
 public static class StepCostsAdapter
 {
-    public static int Chunks(ParallelPlan plan) => PipelineChunks.PerRank(plan);
-
     public static StageDurations Durations(StepCosts costs, ParallelPlan plan, ClusterSpec? cluster = null)
     {
-        int p = costs.Stages.Count, v = Chunks(plan);
+        int p = costs.Stages.Count, v = PipelineChunks.PerRank(plan);
         var link = Links(costs, plan, cluster);
         var layer = Layer(costs);
         if (plan.Schedule == ScheduleKind.DualPipeV) return DualPipeVDurations(costs, plan, link, layer);
