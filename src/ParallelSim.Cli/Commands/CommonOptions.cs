@@ -9,6 +9,9 @@ public static class CommonOptions
 {
     public static Option<string> Format() => new("--format") { Description = "table|markdown|csv|json", DefaultValueFactory = _ => "table" };
 
+    /// <summary>An option naming a picture to write: "Write {what} to FILE.png or FILE.svg" (the extension picks the format).</summary>
+    public static Option<string?> PlotFile(string name, string what) => new(name) { Description = $"Write {what} to FILE.png or FILE.svg" };
+
     public static Option<string?> Trace() => new("--trace") { Description = "Write the simulated timeline as a Chrome trace (open in Perfetto or chrome://tracing)" };
 
     public static OutputFormat ParseFormat(string value) => value.ToLowerInvariant() switch

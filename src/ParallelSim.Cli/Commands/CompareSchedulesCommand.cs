@@ -21,8 +21,8 @@ public static class CompareSchedulesCommand
         var plan = new PlanOptions();
         var format = CommonOptions.Format();
         var trace = CommonOptions.Trace();
-        var plot = new Option<string?>("--plot") { Description = "Write the timelines, one panel per schedule (first micro-batch count), to FILE.png or FILE.svg" };
-        var bubblePlot = new Option<string?>("--bubble-plot") { Description = "Write bubble fraction vs micro-batches, one line per schedule, to FILE.png or FILE.svg" };
+        var plot = CommonOptions.PlotFile("--plot", "the timelines, one panel per schedule (first micro-batch count),");
+        var bubblePlot = CommonOptions.PlotFile("--bubble-plot", "bubble fraction vs micro-batches, one line per schedule,");
         var micro = new Option<string?>("--micro-batches") { Description = "Micro-batch counts per step to compare, e.g. 8,16,32,64 [default: the plan's]" };
         var cmd = new Command("compare-schedules", "Compare pipeline schedules (GPipe, 1F1B, ZB-H1, ZB-H2, interleaved, DualPipeV) on one plan: step time, bubble, peak memory, MFU");
         plan.AddTo(cmd);

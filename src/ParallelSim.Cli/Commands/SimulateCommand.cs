@@ -16,8 +16,8 @@ public static class SimulateCommand
         var plan = new PlanOptions();
         var format = CommonOptions.Format();
         var trace = CommonOptions.Trace();
-        var plot = new Option<string?>("--plot") { Description = "Write the pipeline timeline to FILE.png or FILE.svg" };
-        var memoryPlot = new Option<string?>("--memory-plot") { Description = "Write the memory-per-stage chart to FILE.png or FILE.svg" };
+        var plot = CommonOptions.PlotFile("--plot", "the pipeline timeline");
+        var memoryPlot = CommonOptions.PlotFile("--memory-plot", "the memory-per-stage chart");
         var cmd = new Command("simulate", "Simulate one training step of a model on a cluster under a parallel plan");
         plan.AddTo(cmd);
         cmd.Options.Add(plan.ScheduleFile);

@@ -13,8 +13,8 @@ public static class SweepCommand
     {
         var options = new SweepOptions();
         var format = new Option<string>("--format") { Description = "table|markdown", DefaultValueFactory = _ => "table" };
-        var plot = new Option<string?>("--plot") { Description = "Write the tp-by-pp heatmap of the best objective (first GPU count) to FILE.png or FILE.svg" };
-        var paretoPlot = new Option<string?>("--pareto-plot") { Description = "Write GPUs vs days to train the token budget (several GPU counts) to FILE.png or FILE.svg" };
+        var plot = CommonOptions.PlotFile("--plot", "the tp-by-pp heatmap of the best objective (first GPU count)");
+        var paretoPlot = CommonOptions.PlotFile("--pareto-plot", "GPUs vs days to train the token budget (several GPU counts)");
         var cmd = new Command("sweep", "Search every valid parallel plan (tp, pp, dp, cp, vpp, micro-batch, ZeRO, recompute, sequence parallelism, schedule) and rank them");
         options.AddTo(cmd);
         cmd.Options.Add(format);

@@ -18,7 +18,7 @@ public static class ValidateCommand
         var cmd = new Command("validate", "Compare the cost model with published and measured runs (configs/reference, or your own files); exit 1 when a case is outside its tolerance or a suite above its MAPE limit");
         cmd.Options.Add(format);
         cmd.Options.Add(suite);
-        var plot = new Option<string?>("--plot") { Description = "Write predicted vs published, one marker per case coloured by suite, to FILE.png or FILE.svg" };
+        var plot = CommonOptions.PlotFile("--plot", "predicted vs published, one marker per case coloured by suite,");
         cmd.Options.Add(plot);
         const string ownData = " Repeatable. When --file, --runs or --measurements is given, only those files are checked (the embedded suites are not run; --suite then filters among them).";
         var file = new Option<string[]>("--file") { Description = "A suite in the JSON format of configs/reference/*.json." + ownData };
