@@ -51,18 +51,19 @@ public sealed class PlanOptions
     public readonly Option<string?> SequenceParallel = new("--sequence-parallel") { Description = "Sequence parallelism (true|false) [default: true]" };
     public readonly Option<string?> Schedule = new("--schedule") { Description = "gpipe|1f1b|interleaved|zb-h1|zb-h2|dualpipev [default: 1f1b]" };
     public readonly Option<string?> ScheduleFile = new(Loading.ScheduleFile.Flag) { Description = "Run this schedule instead of a generated one: CSV, one row of actions per rank (0F0,0F1,0B0,...), or a shipped name (1f1b-p4-m8)" };
-    public readonly Option<string?> Precision = new("--precision") { Description = "megatron|zero|torch-amp|bf16 [default: megatron]" };
-    public readonly Option<string?> FlashAttention = new("--flash-attention") { Description = "Flash attention (true|false) [default: true]" };
-    public readonly Option<string?> Dropout = new("--dropout") { Description = "Dropout on: masks are stored (true|false) [default: false]" };
-    public readonly Option<string?> OverlapGradReduce = new("--overlap-grad-reduce") { Description = "Overlap DP gradient reduction with the last backward (true|false) [default: true]" };
+    public readonly Option<string?> Precision = new("--precision") { Description = "megatron|zero|torch-amp|bf16|fp16 (fp16: Megatron mixed precision with fp16 GEMMs) [default: the stack's, megatron]" };
+    public readonly Option<string?> FlashAttention = new("--flash-attention") { Description = "Alias of --attention: true keeps the stack's fused kernel (flash2 if it has none), false is unfused [default: the stack's]" };
+    public readonly Option<string?> Dropout = new("--dropout") { Description = "Dropout on: masks are stored (yes|no) [default: the stack's, no]" };
+    public readonly Option<string?> OverlapGradReduce = new("--overlap-grad-reduce") { Description = "Overlap DP gradient reduction with the last backward (true|false) [default: the stack's overlap]" };
+    public readonly StackOptions StackFlags = new();
 
     public IEnumerable<Option> All => [Model, Arch, Layers, Hidden, Heads, KvHeads, FfnHidden, Vocab, SeqLength, TiedEmbeddings,
         Gpu, Cluster, Gpus, GpusPerNode, Tp, Pp, Dp, Cp, Vpp, FirstStageLayers, LastStageLayers, EmbeddingAsLayer, LossAsLayer,
-        MicroBatch, GlobalBatch, Zero, Recompute, SequenceParallel, Schedule, Precision, FlashAttention, Dropout, OverlapGradReduce];
+        MicroBatch, GlobalBatch, Zero, Recompute, SequenceParallel, Schedule, Precision, FlashAttention, Dropout, OverlapGradReduce, .. StackFlags.All];
 
     /// <summary>The flags that describe the model, the node type and the policy, without the plan's sizes (for sweeps).</summary>
     public IEnumerable<Option> ModelAndCluster => [Model, Arch, Layers, Hidden, Heads, KvHeads, FfnHidden, Vocab, SeqLength, TiedEmbeddings,
-        Gpu, Cluster, GpusPerNode, Precision, FlashAttention, Dropout, OverlapGradReduce];
+        Gpu, Cluster, GpusPerNode, Precision, FlashAttention, Dropout, OverlapGradReduce, .. StackFlags.All];
 
     /// <summary>
     /// The --schedule-file, loaded and validated, or null when not given. The file decides the schedule and the
@@ -124,17 +125,12 @@ public sealed class PlanOptions
         if (zeroValue is < 0 or > 3) problems.Add($"--zero must be 0, 1, 2 or 3 (got {zeroValue})");
         var recompute = Lookup(ScheduleNames.Recompute, r.GetValue(Recompute) ?? "selective", "--recompute", problems);
         var schedule = Lookup(ScheduleNames.Schedules, r.GetValue(Schedule) ?? (vpp > 1 ? "interleaved" : "1f1b"), "--schedule", problems);
-        var precision = Lookup(ScheduleNames.Precision, r.GetValue(Precision) ?? "megatron", "--precision", problems);
+        var (precision, flash, costs) = BindPolicy(r, catalog, problems);
         int micro = r.GetValue(MicroBatch) ?? 1, global = r.GetValue(GlobalBatch) ?? 64;
 
         var plan = new ParallelPlan(tp, pp, dp, cp, vpp, micro, global, (ZeroStage)Math.Clamp(zeroValue, 0, 3), recompute,
-            Flag(r, SequenceParallel, problems) ?? tp > 1, schedule, precision, Flag(r, FlashAttention, problems) ?? true, BindSplit(r, problems));
+            Flag(r, SequenceParallel, problems) ?? tp > 1, schedule, precision, flash, BindSplit(r, problems));
         if (adjust is not null) plan = adjust(plan);
-        var costs = CostOptions.Default with
-        {
-            Dropout = Flag(r, Dropout, problems) ?? false,
-            OverlapGradReduce = Flag(r, OverlapGradReduce, problems) ?? true,
-        };
 
         if (node is not null && r.GetValue(GpusPerNode) is int perNode)
         {
@@ -168,17 +164,22 @@ public sealed class PlanOptions
         return split.IsEven ? null : split;
     }
 
-    /// <summary>Precision, flash attention and the cost options from the flags; problems are added to the list.</summary>
-    public (PrecisionPolicy Precision, bool FlashAttention, CostOptions Costs) BindPolicy(ParseResult r, List<string> problems)
+    /// <summary>
+    /// The stack (--stack and its part flags), then precision, flash attention, dropout and gradient-reduce overlap over it; the
+    /// plan takes the precision and flash attention, the cost options the stack. Problems are added to the list.
+    /// <paramref name="defaults"/> (a sweep spec's) stand where a flag is absent.
+    /// </summary>
+    public (PrecisionPolicy Precision, bool FlashAttention, CostOptions Costs) BindPolicy(ParseResult r, Catalog catalog, List<string> problems,
+        string? defaultPrecision = null, bool? defaultFlash = null)
     {
-        var precision = Lookup(ScheduleNames.Precision, r.GetValue(Precision) ?? "megatron", "--precision", problems);
-        bool flash = Flag(r, FlashAttention, problems) ?? true;
-        var costs = CostOptions.Default with
-        {
-            Dropout = Flag(r, Dropout, problems) ?? false,
-            OverlapGradReduce = Flag(r, OverlapGradReduce, problems) ?? true,
-        };
-        return (precision, flash, costs);
+        var stack = StackFlags.Bind(r, catalog, problems);
+        if ((r.GetValue(Precision) ?? defaultPrecision) is string precisionName) stack = StackOptions.WithPrecision(stack, precisionName, problems);
+        if ((Flag(r, FlashAttention, problems) ?? defaultFlash) is bool flash && flash != stack.FlashAttention)
+            stack = catalog.WithAttention(stack, flash ? Core.Stack.AttentionKernel.Flash2 : Core.Stack.AttentionKernel.Unfused);
+        if (StackOptions.YesNo(r, Dropout, problems) is bool dropout) stack = stack with { Dropout = dropout };
+        var costs = CostOptions.Default.ForStack(stack);
+        if (Flag(r, OverlapGradReduce, problems) is bool overlap) costs = costs with { OverlapGradReduce = overlap };
+        return (stack.Precision, stack.FlashAttention, costs);
     }
 
     /// <summary>A true|false flag; anything else is a problem naming the flag and the value.</summary>

@@ -58,10 +58,7 @@ public sealed class SweepOptions
         }
         var model = Try(() => ModelAndCluster.BindModel(r, catalog, spec.Model));
         var node = Try(() => ModelAndCluster.BindNodeWithOverrides(r, catalog, spec.Cluster, spec.Gpu));
-        var (precision, flash, costs) = ModelAndCluster.BindPolicy(r, problems);
-        if (r.GetValue(ModelAndCluster.Precision) is null && spec.Precision is { } sp)
-            precision = Lookup(ScheduleNames.Precision, sp, "precision", problems);
-        if (r.GetValue(ModelAndCluster.FlashAttention) is null && spec.FlashAttention is bool sf) flash = sf;
+        var (precision, flash, costs) = ModelAndCluster.BindPolicy(r, catalog, problems, spec.Precision, spec.FlashAttention);
 
         var gpus = Ints(r.GetValue(Gpus) ?? spec.Gpus ?? "64", "--gpus", problems);
         int globalBatch = r.GetValue(GlobalBatch) ?? spec.GlobalBatch ?? 64;

@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.Json;
 using ParallelSim.Core.Hardware;
 using ParallelSim.Core.Models;
+using ParallelSim.Core.Stack;
 
 namespace ParallelSim.Cli.Loading;
 
@@ -14,9 +15,17 @@ public sealed class Catalog
     public IReadOnlyDictionary<string, GpuSpec> Gpus { get; }
     public IReadOnlyDictionary<string, NodeSpec> Nodes { get; }
     public IReadOnlyDictionary<string, ModelSpec> Models { get; }
+    /// <summary>The software stacks of configs/stacks/, by name.</summary>
+    public IReadOnlyDictionary<string, StackSpec> Stacks { get; }
+    /// <summary>Published attention-kernel speeds per GPU generation (configs/kernels/attention.json).</summary>
+    public IReadOnlyDictionary<AttentionKernel, AttentionRates> AttentionKernels { get; }
 
-    private Catalog(Dictionary<string, GpuSpec> gpus, Dictionary<string, NodeSpec> nodes, Dictionary<string, ModelSpec> models)
-    { Gpus = gpus; Nodes = nodes; Models = models; }
+    /// <summary>The stack used when none is named: today's Megatron-Core on Hopper.</summary>
+    public const string DefaultStack = "megatron-core-2024";
+
+    private Catalog(Dictionary<string, GpuSpec> gpus, Dictionary<string, NodeSpec> nodes, Dictionary<string, ModelSpec> models,
+        Dictionary<string, StackSpec> stacks, IReadOnlyDictionary<AttentionKernel, AttentionRates> kernels)
+    { Gpus = gpus; Nodes = nodes; Models = models; Stacks = stacks; AttentionKernels = kernels; }
 
     private static readonly Lazy<Catalog> Embedded = new(LoadEmbedded);
     public static Catalog Default => Embedded.Value;
@@ -56,10 +65,36 @@ public sealed class Catalog
             var m = SpecReaders.ReadModel(doc.RootElement, path);
             models[m.Name] = m;
         }
-        return new Catalog(gpus, nodes, models);
+        var kernels = EmbeddedFiles("kernels").Where(f => f.Path.EndsWith("attention.json", StringComparison.Ordinal))
+            .Select(f => StackReader.ReadAttentionTable(f.Text, f.Path)).FirstOrDefault() ?? new Dictionary<AttentionKernel, AttentionRates>();
+        var stacks = new Dictionary<string, StackSpec>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (path, text) in EmbeddedFiles("stacks"))
+        {
+            var st = StackReader.ReadStack(text, path, kernels);
+            stacks[st.Name] = st;
+        }
+        return new Catalog(gpus, nodes, models, stacks, kernels);
     }
 
     public GpuSpec Gpu(string name) => Find(Gpus, name, "GPU");
+
+    /// <summary>A stack by catalog name, or a stack profile JSON (e.g. written by `calibrate stack`).</summary>
+    public StackSpec Stack(string nameOrPath)
+    {
+        if (Stacks.TryGetValue(nameOrPath, out var s)) return s;
+        if (!nameOrPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase)) return Find(Stacks, nameOrPath, "stack");
+        string text;
+        try { text = File.ReadAllText(nameOrPath); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new UserInputException($"cannot read stack file '{nameOrPath}': {e.Message}");
+        }
+        return StackReader.ReadStack(text, nameOrPath, AttentionKernels);
+    }
+
+    /// <summary>The stack with another attention kernel, its published rates looked up in the kernel table.</summary>
+    public StackSpec WithAttention(StackSpec stack, AttentionKernel kernel) =>
+        stack with { Attention = kernel, AttentionRates = AttentionKernels.TryGetValue(kernel, out var r) ? r : AttentionRates.None };
     public NodeSpec Node(string name) => Find(Nodes, name, "cluster");
 
     /// <summary>A catalog name, or a path to a ParallelSim model JSON or a Hugging Face config.json.</summary>

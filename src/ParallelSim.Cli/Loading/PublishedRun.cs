@@ -14,6 +14,18 @@ public sealed partial record PublishedRun(
     string Recompute, bool? SequenceParallel, int? ZeroStage,
     double? TflopsPerGpu, double? Mfu, double? Hfu, double? IterTimeSeconds, double? MemoryGb)
 {
+    /// <summary>The stack columns (empty: the stack of the row's framework, or the default): stack, framework, attention, precision.</summary>
+    public string Stack { get; init; } = "";
+    public string Framework { get; init; } = "";
+    public string Attention { get; init; } = "";
+    public string Precision { get; init; } = "";
+    public bool? Overlap { get; init; }
+    public bool? Dropout { get; init; }
+    /// <summary>Whether reported_tflops_per_gpu counts recomputation: "model" (no) or "hardware" (yes); empty: by recompute.</summary>
+    public string TflopsConvention { get; init; } = "";
+    /// <summary>A catalog model or config path whose shape fills the empty shape columns.</summary>
+    public string ModelRef { get; init; } = "";
+
     /// <summary>Parses a row; every malformed cell adds a problem (naming the line, column and value) and reads as empty.</summary>
     public static PublishedRun Parse(CsvRow row, string where, List<string> problems)
     {
@@ -54,14 +66,19 @@ public sealed partial record PublishedRun(
         bool maxChunks = vppText.StartsWith("max chunks", StringComparison.OrdinalIgnoreCase);
         int? vpp = maxChunks ? null : Int("vpp");
 
-        bool? sp = row["sequence_parallel"].ToLowerInvariant() switch
-        {
-            "" => null,
-            "yes" or "y" or "true" or "1" => true,
-            "no" or "n" or "false" or "0" => false,
-            var other => Bad($"{at}: sequence_parallel \"{other}\" is not yes or no (or empty)"),
-        };
+        bool? YesNo(string column) => row[column].Length == 0 ? null
+            : Commands.StackOptions.ParseYesNo(row[column]) ?? Bad($"{at}: {column} \"{row[column]}\" is not yes or no (or empty)");
+        bool? sp = YesNo("sequence_parallel");
         bool? Bad(string problem) { problems.Add(problem); return null; }
+        string Known<T>(string column, IReadOnlyDictionary<string, T> valid)
+        {
+            string v = row[column];
+            if (v.Length > 0 && !valid.ContainsKey(v)) problems.Add($"{at}: {column} \"{v}\" is not known (valid: {string.Join(", ", valid.Keys)}, or empty)");
+            return v;
+        }
+        string convention = row["tflops_convention"].ToLowerInvariant();
+        if (convention.Length > 0 && convention is not ("model" or "hardware"))
+            problems.Add($"{at}: tflops_convention \"{row["tflops_convention"]}\" is not model or hardware (or empty)");
 
         string arch = row["arch"];
         if (arch.Length > 0 && !Core.Parallelism.ScheduleNames.Arch.ContainsKey(arch))
@@ -75,7 +92,12 @@ public sealed partial record PublishedRun(
             row["gpu"], Int("num_gpus"), Int("tp"), Int("pp"), Int("dp"), Int("cp"), vpp, maxChunks, Int("micro_batch"), Int("global_batch"),
             row["recompute"], sp, zero,
             Real("reported_tflops_per_gpu"), Real("reported_mfu", fraction: true), Real("reported_hfu", fraction: true),
-            Real("reported_iter_time_s"), Real("reported_memory_gb"));
+            Real("reported_iter_time_s"), Real("reported_memory_gb"))
+        {
+            Stack = row["stack"], Framework = Known("framework", Core.Stack.StackNames.Frameworks), Attention = Known("attention", Core.Stack.StackNames.Attention),
+            Precision = Known("precision", Core.Stack.StackNames.Dtypes), Overlap = YesNo("overlap"), Dropout = YesNo("dropout"),
+            TflopsConvention = convention, ModelRef = row["model_ref"],
+        };
     }
 
     [GeneratedRegex(@"^(\d+)\s*(\(.*\))?$")]

@@ -44,9 +44,12 @@ public static partial class PublishedRunMapping
         var reasons = new List<string>();
         void Skip(string reason) => skipped.Add(new SkippedCase(name, row, reason));
 
+        var baseModel = ModelRef(r, catalog, reasons);
         foreach (var (column, value) in new (string, int?)[]
-                 { ("layers", r.Layers), ("hidden", r.Hidden), ("heads", r.Heads), ("vocab", r.Vocab), ("seq_len", r.SeqLen), ("num_gpus", r.NumGpus) })
-            if (value is null) reasons.Add($"{column} is empty");
+                 { ("layers", r.Layers ?? baseModel?.Layers), ("hidden", r.Hidden ?? baseModel?.Hidden), ("heads", r.Heads ?? baseModel?.Heads),
+                   ("vocab", r.Vocab ?? baseModel?.Vocab), ("seq_len", r.SeqLen ?? baseModel?.SeqLength), ("num_gpus", r.NumGpus) })
+            if (value is null) reasons.Add($"{column} is empty{(r.ModelRef.Length > 0 ? " (and model_ref gives none)" : "")}");
+        var stack = RowStack(r, catalog, reasons);
         GpuSpec? gpu = null;
         if (r.Gpu.Length == 0) reasons.Add("gpu is empty");
         else
@@ -74,7 +77,8 @@ public static partial class PublishedRunMapping
         if (reported.Count == 0) reasons.Add($"no reported number ({string.Join(", ", MetricColumns)} all empty)");
         if (reasons.Count > 0) { Skip(string.Join("; ", reasons)); return; }
 
-        int layers = r.Layers!.Value, hidden = r.Hidden!.Value, heads = r.Heads!.Value, gpus = r.NumGpus!.Value;
+        int layers = (r.Layers ?? baseModel?.Layers)!.Value, hidden = (r.Hidden ?? baseModel?.Hidden)!.Value, heads = (r.Heads ?? baseModel?.Heads)!.Value;
+        int gpus = r.NumGpus!.Value;
         int tp = r.Tp ?? 1, pp = r.Pp ?? 1, cp = r.Cp ?? 1;
         long modelParallel = (long)tp * pp * cp;
         int dp;
@@ -97,25 +101,27 @@ public static partial class PublishedRunMapping
         // sequence parallelism has gone with tensor parallelism in Megatron since arXiv:2205.05198 (2022); rows that ran
         // without it (its baselines) say "no" in the column
         bool sp = r.SequenceParallel ?? tp > 1;
-        var arch = r.Arch.Length > 0 ? ScheduleNames.Arch[r.Arch] : Architecture.Gpt;
+        var arch = r.Arch.Length > 0 ? ScheduleNames.Arch[r.Arch] : baseModel?.Arch ?? Architecture.Gpt;
 
-        var model = new ModelSpec(r.Model.Length > 0 ? r.Model : name, arch, layers, hidden, heads, r.KvHeads ?? heads, r.FfnHidden ?? 4 * hidden,
-            r.Vocab!.Value, r.SeqLen!.Value, TiedEmbeddings: true, new Source(r.Source, row));
+        var model = new ModelSpec(r.Model.Length > 0 ? r.Model : name, arch, layers, hidden, heads, r.KvHeads ?? baseModel?.KvHeads ?? heads,
+            r.FfnHidden ?? baseModel?.FfnHidden ?? (arch == Architecture.Llama ? (int)Math.Ceiling(8.0 * hidden / 3 / 256) * 256 : 4 * hidden),
+            (r.Vocab ?? baseModel?.Vocab)!.Value, (r.SeqLen ?? baseModel?.SeqLength)!.Value, TiedEmbeddings: baseModel?.TiedEmbeddings ?? true, new Source(r.Source, row));
         var plan = new ParallelPlan(tp, pp, dp, cp, vpp, micro, global, (ZeroStage)(r.ZeroStage ?? 0), recompute, sp,
-            schedule ?? (vpp > 1 ? ScheduleKind.Interleaved : ScheduleKind.OneFOneB), PrecisionPolicy.Megatron, FlashAttention: true, split);
+            schedule ?? (vpp > 1 ? ScheduleKind.Interleaved : ScheduleKind.OneFOneB), stack.Precision, stack.FlashAttention, split);
         var cluster = new ClusterSpec(catalog.Node(gpu!.DefaultNode), gpus);
         var errors = PlanValidator.Validate(model, cluster, plan).Where(i => i.Severity == Severity.Error).Select(i => i.Message).ToArray();
         if (errors.Length > 0) { Skip("plan not valid: " + string.Join("; ", errors)); return; }
 
-        var options = CostOptions.Default with { Dropout = false, IncludeRuntimeReserve = false };
-        if (r.Tp is null || r.Pp is null || r.Dp is null)
+        var options = CostOptions.Default.ForStack(stack) with { IncludeRuntimeReserve = false };
         {
-            // a plan filled in by the defaults must at least fit: a run that reported a number did not run out of memory
+            // the plan must fit: a run that reported a number did not run out of memory, so a plan that does not fit is not the
+            // plan that ran (a default filled in wrongly, or memory the model over-counts: either way not a throughput check)
             var memory = Evaluator.Evaluate(model, cluster, plan, options).Memory;
             if (!memory.Fits)
             {
+                bool defaulted = r.Tp is null || r.Pp is null || r.Dp is null;
                 Skip(string.Create(CultureInfo.InvariantCulture,
-                    $"tp, pp or dp is empty and the plan filled in (tp {tp} pp {pp} dp {dp}) needs {memory.Peak.GiB:F0} GiB per GPU, more than the {gpu.Name}'s {memory.Capacity.GiB:F0} GiB: not the plan that ran"));
+                    $"the plan{(defaulted ? " filled in" : "")} (tp {tp} pp {pp} dp {dp}, micro-batch {micro}, recompute {ScheduleNames.Name(recompute)}) needs {memory.Peak.GiB:F0} GiB per GPU, more than the {gpu.Name}'s {memory.Capacity.GiB:F0} GiB: {(defaulted ? "not the plan that ran" : "the run fitted, so the memory model or a defaulted column is off")}"));
                 return;
             }
         }
@@ -134,12 +140,73 @@ public static partial class PublishedRunMapping
                 "reported_iter_time_s" => ReferenceMetric.IterationSeconds,
                 // arXiv:2104.04473 eq. 3 (the published TFLOP/s convention) counts the recomputed forward: with full
                 // recomputation that is the hardware rate, otherwise the model rate (MFU x peak)
-                "reported_tflops_per_gpu" => recompute == RecomputeMode.Full ? ReferenceMetric.HardwareTflopsPerGpu : ReferenceMetric.ModelTflopsPerGpu,
+                // unless the row states its convention (tflops_convention model|hardware)
+                "reported_tflops_per_gpu" => r.TflopsConvention switch
+                {
+                    "model" => ReferenceMetric.ModelTflopsPerGpu,
+                    "hardware" => ReferenceMetric.HardwareTflopsPerGpu,
+                    _ => recompute == RecomputeMode.Full ? ReferenceMetric.HardwareTflopsPerGpu : ReferenceMetric.ModelTflopsPerGpu,
+                },
                 // decimal GB unless the notes say GiB
                 _ => r.Notes.Contains("GiB", StringComparison.Ordinal) ? ReferenceMetric.PeakGiB : ReferenceMetric.PeakGB,
             };
             cases.Add(new ReferenceCase(suite, name, new Source(r.Source, $"{row}, {column}"), inputs, metric, value, TolerancePct: null, PrintedResolution: 0));
         }
+    }
+
+    /// <summary>
+    /// The framework's representative stack when a row names a framework but no stack (each from that framework's own public sources).
+    /// </summary>
+    public static readonly IReadOnlyDictionary<Core.Stack.Framework, string> FrameworkStacks = new Dictionary<Core.Stack.Framework, string>
+    {
+        [Core.Stack.Framework.Megatron] = Catalog.DefaultStack,
+        [Core.Stack.Framework.MegatronDeepSpeed] = "megatron-deepspeed-2022",
+        [Core.Stack.Framework.DeepSpeed] = "deepspeed-zero3-2021",
+        [Core.Stack.Framework.Fsdp] = "pytorch-fsdp-2023",
+        [Core.Stack.Framework.Torch] = "pytorch-fsdp-2023",
+    };
+
+    /// <summary>
+    /// The row's stack: its stack column (a name or profile), else its framework's representative stack, else the default; then its
+    /// attention, precision, overlap and dropout columns over it. An FP8 row is not modelled yet and gives a reason.
+    /// </summary>
+    private static Core.Stack.StackSpec RowStack(PublishedRun r, Catalog catalog, List<string> reasons)
+    {
+        var stack = catalog.Stack(Catalog.DefaultStack);
+        if (r.Stack.Length > 0)
+        {
+            try { stack = catalog.Stack(r.Stack); }
+            catch (UserInputException e) { reasons.Add("stack: " + string.Join("; ", e.Problems)); }
+        }
+        else if (r.Framework.Length > 0)
+        {
+            var framework = Core.Stack.StackNames.Frameworks[r.Framework];
+            stack = Core.Stack.FrameworkBehaviour.Apply(catalog.Stack(FrameworkStacks[framework]), framework);
+        }
+        if (r.Attention.Length > 0) stack = catalog.WithAttention(stack, Core.Stack.StackNames.Attention[r.Attention]);
+        if (r.Precision.Length > 0)
+        {
+            var dtype = Core.Stack.StackNames.Dtypes[r.Precision];
+            if (dtype == Core.Stack.ComputeDtype.Fp8) reasons.Add("precision fp8 is not modelled yet");
+            stack = stack with { Dtype = dtype };
+        }
+        if (r.Overlap is bool o) stack = stack with { Overlap = o };
+        if (r.Dropout is bool d) stack = stack with { Dropout = d };
+        return stack;
+    }
+
+    /// <summary>The model_ref column: a catalog name or a model file (ParallelSim or Hugging Face JSON); null when empty or not found.</summary>
+    private static ModelSpec? ModelRef(PublishedRun r, Catalog catalog, List<string> reasons)
+    {
+        if (r.ModelRef.Length == 0) return null;
+        if (catalog.Models.TryGetValue(r.ModelRef, out var m)) return m;
+        if (r.ModelRef.EndsWith(".json", StringComparison.OrdinalIgnoreCase) && File.Exists(r.ModelRef))
+        {
+            try { return Catalog.LoadModelFile(r.ModelRef); }
+            catch (UserInputException e) { reasons.Add("model_ref: " + string.Join("; ", e.Problems)); }
+        }
+        // a reference we cannot open (e.g. a path in another repository) is a note, not a model: the shape columns must hold the shape
+        return null;
     }
 
     private static List<(string Column, double Value)> Reported(PublishedRun r)

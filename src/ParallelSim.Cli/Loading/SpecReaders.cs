@@ -43,6 +43,7 @@ internal static class SpecReaders
         double hbmEff = j.Number("hbmEfficiency", 1.0, min: 1e-3);
         if (hbmEff > 1) j.Problems.Add($"{where}: hbmEfficiency ({hbmEff}) must be at most 1");
         j.String("hbmEfficiencySource", "");
+        string generation = j.String("generation", "unknown");
         double overhead = j.Number("kernelOverheadMicroseconds", 0, min: 0);
         j.String("kernelOverheadSource", "");
         string source = j.String("source");
@@ -51,7 +52,7 @@ internal static class SpecReaders
         j.RejectUnknown(); j.ThrowIfProblems();
         return new GpuSpec(name, FlopsPerSecond.FromTflops(bf16), fp8 is null ? null : FlopsPerSecond.FromTflops(fp8.Value),
             Bytes.FromGiB(mem), BytesPerSecond.FromGBps(hbm), link, BytesPerSecond.FromGBps(linkBw), node, curve,
-            Seconds.FromMicroseconds(overhead), new Source(source)) { AttentionEfficiency = attention, AttentionBackwardEfficiency = attentionBackward, HbmEfficiency = hbmEff };
+            Seconds.FromMicroseconds(overhead), new Source(source)) { AttentionEfficiency = attention, AttentionBackwardEfficiency = attentionBackward, HbmEfficiency = hbmEff, Generation = generation };
     }
 
     public static NodeSpec ReadNode(JsonElement e, string where, Func<string, GpuSpec> gpuByName)

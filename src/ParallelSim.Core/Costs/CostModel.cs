@@ -13,15 +13,20 @@ public sealed record StepCosts(
     Seconds DpComm,
     Seconds DpOverlappable,
     Seconds Zero3Comm,
-    Seconds Optimizer);
+    Seconds Optimizer)
+{
+    /// <summary>ZeRO-3 traffic left exposed when the stack prefetches layer by layer (null: hidden behind the step's compute).</summary>
+    public Seconds? Zero3Exposed { get; init; }
+}
 
 /// <summary>The cost model: per-stage durations and memory, communication and the optimizer step.</summary>
 public static class CostModel
 {
     public static StepCosts Evaluate(ModelSpec m, ClusterSpec c, ParallelPlan plan, CostOptions o)
     {
-        var gpu = c.Gpu;
-        var lt = LayerTime.Of(m, c, plan, o.Dropout);
+        // the GPU as this stack's kernels see it (its GEMM library, its attention kernel on this generation)
+        var gpu = o.Stack.On(c.Gpu);
+        var lt = LayerTime.Of(m, c, gpu, plan, o.Dropout);
         double t = plan.Tp, b = plan.MicroBatch, s = m.SeqLength, h = m.Hidden;
         double tokens = b * s / plan.Cp;
         // layers of each rank: even, or the plan's uneven split (first / last stage counts, embedding and loss counted as layers)
@@ -151,52 +156,12 @@ public static class CostModel
             : p2pLink.Transfer(new Bytes(tokens * h * 2 / t))
               + (plan.SequenceParallel ? Seconds.Zero : Collectives.AllGather(new Bytes(tokens * h * 2), plan.Tp, c.Node.IntraNode));
 
-        // DP: gradients of the largest stage, reduced across dp ranks at stride tp·cp
+        // DP: gradients of the largest stage, reduced across dp ranks at stride tp·cp, on the stack's collectives
         var largest = stages[0];
         foreach (var st in stages) if (st.Parameters > largest.Parameters) largest = st;
         double gradElems = (double)largest.Parameters / t;
-        int dpPerNode = (int)Math.Clamp(c.GpusPerNode / ((long)plan.Tp * plan.Cp), 1, plan.Dp);
-        int dpNodes = (plan.Dp + dpPerNode - 1) / dpPerNode;
-        var gradBytes = new Bytes(gradElems * ModelStateBytes.GradientReduceBytes(plan.Precision));
-        var paramBytes = new Bytes(gradElems * 2);
-        var intra = c.Node.IntraNode; var inter = c.Node.InterNode;
-        Seconds dp = Seconds.Zero, zero3 = Seconds.Zero;
-        if (plan.Dp > 1)
-        {
-            if (plan.Zero == ZeroStage.None)
-                dp = Collectives.HierarchicalAllReduce(gradBytes, dpPerNode, dpNodes, intra, inter);
-            else
-            {
-                // arXiv:1910.02054 §7: reduce-scatter the gradients, all-gather the updated parameters (same volume as an all-reduce)
-                dp = Collectives.HierarchicalReduceScatter(gradBytes, dpPerNode, dpNodes, intra, inter)
-                   + Collectives.HierarchicalReduceScatter(paramBytes, dpPerNode, dpNodes, intra, inter);
-                if (plan.Zero == ZeroStage.Parameters)
-                {
-                    // ZeRO-3 gathers the parameters again for forward and backward of each micro-batch (3Ψ in all, Table 1 note),
-                    // one layer at a time (DeepSpeed stage3 fetches per submodule, FSDP per wrapped block): each gather pays the latency
-                    int gathers = Math.Max(1, largest.Layers);
-                    zero3 = 2 * plan.MicroBatches * gathers * Collectives.HierarchicalReduceScatter(paramBytes / gathers, dpPerNode, dpNodes, intra, inter);
-                }
-            }
-        }
-        // Megatron --overlap-grad-reduce: bucketed gradient reduction runs under the last micro-batch's backward;
-        // with a sharded optimizer, --overlap-param-gather runs the parameter all-gather under the next step's first forward
-        var overlappable = o.OverlapGradReduce ? largest.Backward : Seconds.Zero;
-        if (o.OverlapGradReduce && plan.Zero >= ZeroStage.OptimizerStates) overlappable += largest.Forward;
-        if (o.OverlapGradReduce && plan.Dp > 1)
-        {
-            // Megatron DDP buckets (megatron/core/distributed/distributed_data_parallel.py: max(40M, 1M x dp) parameters,
-            // whole parameters, filled in backward order): the bucket holding the input embedding is complete only when
-            // the backward ends, so its reduction cannot overlap, and with the sharded optimizer its all-gather is the
-            // first one the next forward waits on
-            double bucket = Math.Min(gradElems, Math.Max(Math.Max(40e6, 1e6 * plan.Dp), ParameterCount.InputEmbedding(m) / t));
-            var bucketGrads = new Bytes(bucket * ModelStateBytes.GradientReduceBytes(plan.Precision));
-            var tail = plan.Zero == ZeroStage.None
-                ? Collectives.HierarchicalAllReduce(bucketGrads, dpPerNode, dpNodes, intra, inter)
-                : Collectives.HierarchicalReduceScatter(bucketGrads, dpPerNode, dpNodes, intra, inter)
-                  + Collectives.HierarchicalReduceScatter(new Bytes(bucket * 2), dpPerNode, dpNodes, intra, inter);
-            overlappable = Seconds.Min(overlappable, Seconds.Max(Seconds.Zero, dp - tail));
-        }
+        var dp = DataParallelTraffic.Of(m, c, plan, o, largest.Parameters, largest.Layers, largest.Forward, largest.Backward,
+            layerFwd + cpExposedFwd, bwdInput + bwdWeight);
 
         // optimizer: memory-bound passes over this GPU's shard of the states
         double shardParams = gradElems / (plan.Zero >= ZeroStage.OptimizerStates ? plan.Dp : 1);
@@ -208,7 +173,7 @@ public static class CostModel
             // (param_and_grad_buffer.py start_grad_sync): write 4 + read 4 bytes per parameter held
             optimizer += Roofline.MemoryBound(gpu, gradElems * (4 + 4));
 
-        return new StepCosts(stages, p2p, p2pInter, dp, overlappable, zero3, optimizer);
+        return new StepCosts(stages, p2p, p2pInter, dp.Comm, dp.Overlappable, dp.Zero3Comm, optimizer) { Zero3Exposed = dp.Zero3Exposed };
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using ParallelSim.Core.Stack;
 using ParallelSim.Core.Units;
 
 namespace ParallelSim.Core.Costs;
@@ -50,6 +51,16 @@ public sealed record CostOptions
     /// <summary>The logits extra for a precision policy, unless <see cref="LossBytesPerLogit"/> overrides it.</summary>
     public double LogitsBytesPerElement(Parallelism.PrecisionPolicy policy) =>
         LossBytesPerLogit ?? (policy == Parallelism.PrecisionPolicy.TorchAmp ? 12 : 8);
+
+    /// <summary>
+    /// The software stack: kernels, collectives and their overlap (<see cref="StackSpec"/>). Its dropout and overlap are copied
+    /// into <see cref="Dropout"/> and <see cref="OverlapGradReduce"/> by <see cref="ForStack"/>, so a flag can still override them.
+    /// </summary>
+    public StackSpec Stack { get; init; } = StackSpec.Reference;
+
+    /// <summary>These options under a stack: its dropout and overlap, the rest unchanged.</summary>
+    public CostOptions ForStack(StackSpec stack) =>
+        this with { Stack = stack, Dropout = stack.Dropout, OverlapGradReduce = stack.Overlap, LossBytesPerLogit = stack.LossBytesPerLogit ?? LossBytesPerLogit };
 
     public static CostOptions Default { get; } = new();
 }

@@ -15,9 +15,11 @@ public readonly record struct LayerTimes(Seconds GemmsForward, Seconds CoreForwa
 /// <summary>Per-layer compute and communication time (roofline per op, alpha-beta per collective).</summary>
 public static class LayerTime
 {
-    public static LayerTimes Of(ModelSpec m, ClusterSpec c, ParallelPlan plan, bool dropout)
+    public static LayerTimes Of(ModelSpec m, ClusterSpec c, ParallelPlan plan, bool dropout) => Of(m, c, c.Gpu, plan, dropout);
+
+    /// <summary>As above, with the GPU as the stack's kernels see it (<see cref="Stack.StackSpec.On"/>).</summary>
+    public static LayerTimes Of(ModelSpec m, ClusterSpec c, GpuSpec gpu, ParallelPlan plan, bool dropout)
     {
-        var gpu = c.Gpu;
         double t = plan.Tp, cp = plan.Cp, b = plan.MicroBatch;
         double s = m.SeqLength, h = m.Hidden, f = m.FfnHidden, kv = m.KvWidth;
         double tokens = b * s / cp;
@@ -34,9 +36,10 @@ public static class LayerTime
         if (plan.FlashAttention)
         {
             // fused kernel: reads Q, K, V and writes O (2 bytes each); FLOPs at the attention kernel's own efficiency
-            coreFwd = Roofline.Attention(gpu, coreFlopsFull / 2, 2 * 4 * tokens * h / t);
+            double sequenceHeads = b * Math.Max(1.0, m.Heads / t);
+            coreFwd = Roofline.Attention(gpu, coreFlopsFull / 2, 2 * 4 * tokens * h / t, sequenceHeads: sequenceHeads);
             // FlashAttention-2 backward recomputes the scores: 2.5x the forward matmul work (Dao 2023, §3.1)
-            coreBwd = Roofline.Attention(gpu, 2.5 * coreFlopsFull / 2, 2 * 8 * tokens * h / t, backward: true);
+            coreBwd = Roofline.Attention(gpu, 2.5 * coreFlopsFull / 2, 2 * 8 * tokens * h / t, backward: true, sequenceHeads: sequenceHeads);
         }
         else
         {

@@ -35,5 +35,5 @@ public static class LoraMemory
 
     /// <summary>Parameters of the matrices QLoRA quantises: every linear layer of the blocks (not embeddings, norms or biases).</summary>
     public static long QuantisableParametersPerLayer(ModelSpec m) =>
-        ParameterCount.PerLayer(m) - ParameterCount.Norms(m) - (m.Arch == Architecture.Gpt ? m.Hidden + 2 * m.KvWidth + m.Hidden + m.FfnHidden + m.Hidden : 0);
+        ParameterCount.PerLayer(m) - ParameterCount.Norms(m) - (m.HasBiases ? m.Hidden + 2 * m.KvWidth + m.Hidden + m.FfnHidden + m.Hidden : 0);
 }

@@ -18,12 +18,16 @@ public static class Roofline
         return new Seconds(Math.Max(compute, memory)) + gpu.KernelOverhead;
     }
 
-    /// <summary>A fused attention kernel (flash attention): as a GEMM, at the GPU's attention-kernel efficiency curve.</summary>
-    public static Seconds Attention(GpuSpec gpu, double flops, double bytes, bool backward = false)
+    /// <summary>
+    /// A fused attention kernel (flash attention): as a GEMM, at the GPU's attention-kernel efficiency curve, read at the FLOPs of
+    /// one (sequence x head) when the curve is a published kernel benchmark's (<see cref="GpuSpec.AttentionPerSequenceHead"/>).
+    /// </summary>
+    public static Seconds Attention(GpuSpec gpu, double flops, double bytes, bool backward = false, double sequenceHeads = 1)
     {
         if (flops <= 0 && bytes <= 0) return Seconds.Zero;
         var curve = (backward ? gpu.AttentionBackwardEfficiency : null) ?? gpu.AttentionEfficiency ?? gpu.GemmEfficiency;
-        double compute = flops / (gpu.PeakBf16.Value * curve.At(flops));
+        double x = gpu.AttentionPerSequenceHead ? flops / Math.Max(1, sequenceHeads) : flops;
+        double compute = flops / (gpu.PeakBf16.Value * curve.At(x));
         double memory = bytes / gpu.AchievableHbmBandwidth.Value;
         return new Seconds(Math.Max(compute, memory)) + gpu.KernelOverhead;
     }

@@ -26,10 +26,20 @@ public sealed record GpuSpec(
     /// <summary>The fused attention backward kernel's efficiency (null: use <see cref="AttentionEfficiency"/>).</summary>
     public EfficiencyCurve? AttentionBackwardEfficiency { get; init; }
     /// <summary>
+    /// The attention curves are over FLOPs per (sequence x head), as published kernel benchmarks are (a stack's rates,
+    /// <see cref="Stack.AttentionRates"/>); false: over the whole kernel's FLOPs (this GPU's own fit).
+    /// </summary>
+    public bool AttentionPerSequenceHead { get; init; }
+    /// <summary>
     /// Fraction of the datasheet HBM bandwidth a streaming kernel reaches (a device-to-device copy's bytes read +
     /// written per second over the datasheet rate); 1 where nothing was measured.
     /// </summary>
     public double HbmEfficiency { get; init; } = 1.0;
+    /// <summary>
+    /// The GPU generation ("volta", "turing", "ampere", "ada", "hopper", "blackwell"): published kernel speeds (attention
+    /// kernels, <see cref="Stack.AttentionRates"/>) are per generation, since parts of one generation share the same SMs.
+    /// </summary>
+    public string Generation { get; init; } = "unknown";
     /// <summary>The bandwidth memory-bound kernels see: datasheet x <see cref="HbmEfficiency"/>.</summary>
     public BytesPerSecond AchievableHbmBandwidth => HbmBandwidth * HbmEfficiency;
 }

@@ -11,7 +11,7 @@ public static class ParameterCount
     {
         long h = m.Hidden, kv = m.KvWidth;
         long weights = h * h + 2 * h * kv + h * h;
-        long biases = m.Arch == Architecture.Gpt ? h + 2 * kv + h : 0;
+        long biases = m.HasBiases ? h + 2 * kv + h : 0;
         return weights + biases;
     }
 
@@ -19,17 +19,17 @@ public static class ParameterCount
     public static long Mlp(ModelSpec m)
     {
         long h = m.Hidden, f = m.FfnHidden;
-        return m.Arch == Architecture.Gpt ? 2 * h * f + f + h : 3 * h * f;
+        return m.Arch == Architecture.Llama ? 3 * h * f : 2 * h * f + (m.HasBiases ? f + h : 0);
     }
 
     /// <summary>Two norms per layer: LayerNorm has scale and bias, RMSNorm only scale.</summary>
     public static long Norms(ModelSpec m) => 2 * NormParameters(m);
 
-    public static long NormParameters(ModelSpec m) => m.Arch == Architecture.Gpt ? 2L * m.Hidden : m.Hidden;
+    public static long NormParameters(ModelSpec m) => m.HasBiases ? 2L * m.Hidden : m.Hidden;
 
-    /// <summary>Token embedding, plus learned positions for GPT (RoPE has none).</summary>
+    /// <summary>Token embedding, plus learned positions for GPT (RoPE and ALiBi have none), plus BLOOM's embedding LayerNorm.</summary>
     public static long InputEmbedding(ModelSpec m) =>
-        (long)m.Vocab * m.Hidden + (m.Arch == Architecture.Gpt ? (long)m.SeqLength * m.Hidden : 0);
+        (long)m.Vocab * m.Hidden + (m.LearnedPositions ? (long)m.SeqLength * m.Hidden : 0) + (m.Arch == Architecture.Bloom ? 2L * m.Hidden : 0);
 
     /// <summary>The output projection's own weights: zero when tied to the input embedding.</summary>
     public static long OutputLayer(ModelSpec m) => m.TiedEmbeddings ? 0 : (long)m.Vocab * m.Hidden;

@@ -107,7 +107,7 @@ public static class ScheduleNames
     };
     public static readonly IReadOnlyDictionary<string, Models.Architecture> Arch = new Dictionary<string, Models.Architecture>(StringComparer.OrdinalIgnoreCase)
     {
-        ["gpt"] = Models.Architecture.Gpt, ["llama"] = Models.Architecture.Llama,
+        ["gpt"] = Models.Architecture.Gpt, ["llama"] = Models.Architecture.Llama, ["mpt"] = Models.Architecture.Mpt, ["bloom"] = Models.Architecture.Bloom,
     };
 
     public static string Name(ScheduleKind s) => Schedules.First(kv => kv.Value == s).Key;

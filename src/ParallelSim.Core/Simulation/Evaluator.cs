@@ -44,7 +44,8 @@ public static class Evaluator
         var dpExposed = Seconds.Max(Seconds.Zero, costs.DpComm - costs.DpOverlappable);
         // one set of links carries both: the overlapped part of the gradient traffic uses up part of the compute window
         // that the ZeRO-3 gathers hide behind (bandwidth is shared, not doubled)
-        var zero3Exposed = Seconds.Max(Seconds.Zero, costs.Zero3Comm + (costs.DpComm - dpExposed) - pipe.BusiestRankCompute);
+        var zero3Exposed = costs.Zero3Exposed
+            ?? Seconds.Max(Seconds.Zero, costs.Zero3Comm + (costs.DpComm - dpExposed) - pipe.BusiestRankCompute);
         var step = pipe.Makespan + dpExposed + zero3Exposed + costs.Optimizer;
         var tp = slowest.TpComm * mb;
         var cp = slowest.CpComm * mb;

@@ -1,0 +1,105 @@
+using System.Text.Json;
+using ParallelSim.Core.Hardware;
+using ParallelSim.Core.Parallelism;
+using ParallelSim.Core.Stack;
+
+namespace ParallelSim.Cli.Loading;
+
+/// <summary>
+/// Reads software stacks (configs/stacks/*.json, or a user's profile) and the attention-kernel table
+/// (configs/kernels/attention.json: each kernel's published forward and backward efficiency per GPU generation).
+/// </summary>
+public static class StackReader
+{
+    /// <summary>The kernel table: kernel → its rates per generation.</summary>
+    public static IReadOnlyDictionary<AttentionKernel, AttentionRates> ReadAttentionTable(string text, string where)
+    {
+        using var doc = JsonFields.Parse(text, where);
+        var j = JsonFields.Of(doc.RootElement, where);
+        j.String("source", "");
+        var problems = new List<string>();
+        var table = new Dictionary<AttentionKernel, List<AttentionRate>>();
+        if (!doc.RootElement.TryGetProperty("rates", out var rates) || rates.ValueKind != JsonValueKind.Array)
+            problems.Add($"{where}: \"rates\" must be an array of {{kernel, generation, forward, backward, source}}");
+        else
+        {
+            j.Has("rates");
+            int i = 0;
+            foreach (var e in rates.EnumerateArray())
+            {
+                var r = JsonFields.Of(e, $"{where}: rates[{i++}]");
+                string kernel = r.String("kernel"), generation = r.String("generation"), source = r.String("source");
+                var fwd = Curve(r, "forward", source);
+                var bwd = Curve(r, "backward", source);
+                if (!StackNames.Attention.TryGetValue(kernel, out var k))
+                    r.Problems.Add($"{where}: kernel \"{kernel}\" is not known (valid: {string.Join(", ", StackNames.Attention.Keys)})");
+                r.String("note", "");
+                r.RejectUnknown(); problems.AddRange(r.Problems);
+                if (fwd is not null && bwd is not null && r.Problems.Count == 0)
+                {
+                    if (!table.TryGetValue(k, out var list)) table[k] = list = [];
+                    list.Add(new AttentionRate(generation, fwd, bwd));
+                }
+            }
+        }
+        j.RejectUnknown(); problems.AddRange(j.Problems);
+        if (problems.Count > 0) throw new UserInputException(problems);
+        return table.ToDictionary(kv => kv.Key, kv => new AttentionRates(kv.Value));
+    }
+
+    private static EfficiencyCurve? Curve(JsonFields parent, string key, string source)
+    {
+        var o = parent.Object(key);
+        if (o is null) { parent.Problems.Add($"\"{key}\" object with max and halfGflop is required"); return null; }
+        var c = new EfficiencyCurve(o.Number("max", min: 1e-3), o.Number("halfGflop", min: 0) * 1e9, new Source(source));
+        if (c.Max > 1) o.Problems.Add($"{key} max ({c.Max}) must be at most 1");
+        o.RejectUnknown(); parent.Problems.AddRange(o.Problems);
+        return c;
+    }
+
+    /// <summary>A stack file; its attention kernel's rates come from <paramref name="kernels"/>.</summary>
+    public static StackSpec ReadStack(string text, string where, IReadOnlyDictionary<AttentionKernel, AttentionRates> kernels)
+    {
+        using var doc = JsonFields.Parse(text, where);
+        var j = JsonFields.Of(doc.RootElement, where);
+        string name = j.String("name");
+        j.String("description", "");
+        string framework = j.String("framework"), attention = j.String("attention"), precision = j.String("precision"), dtype = j.String("dtype", "bf16");
+        bool overlap = j.Bool("overlap"), dropout = j.Bool("dropout");
+        double gemm = j.Number("gemmDerate", 1.0, min: 1e-3), attn = j.Number("attentionDerate", 1.0, min: 1e-3), nic = j.Number("nicEfficiency", 1.0, min: 1e-3);
+        string ring = j.String("dataParallelRing", "hierarchical");
+        bool everyMicro = j.Bool("reduceEveryMicroBatch", false);
+        int prefetch = j.Int("prefetchLayers", 0, min: 0);
+        double? gatherBytes = j.Has("paramGatherBytes") ? j.Number("paramGatherBytes", min: 1) : null;
+        double? reduceBytes = j.Has("gradReduceBytes") ? j.Number("gradReduceBytes", min: 1) : null;
+        double? lossBytes = j.Has("lossBytesPerLogit") ? j.Number("lossBytesPerLogit", min: 0) : null;
+        string source = j.String("source");
+        if (j.Has("sources") && doc.RootElement.GetProperty("sources").ValueKind != JsonValueKind.Object)
+            j.Problems.Add($"{where}: \"sources\" must be an object of field → citation");
+        j.Object("fitted");
+        foreach (var (key, v) in new[] { ("gemmDerate", gemm), ("attentionDerate", attn), ("nicEfficiency", nic) })
+            if (v > (key == "nicEfficiency" ? 1 : 2)) j.Problems.Add($"{where}: \"{key}\" is {v}; it must be at most {(key == "nicEfficiency" ? 1 : 2)}");
+        var f = Parse(StackNames.Frameworks, framework, "framework", where, j.Problems);
+        var a = Parse(StackNames.Attention, attention, "attention", where, j.Problems);
+        var p = Parse(ScheduleNames.Precision, precision, "precision", where, j.Problems);
+        var d = Parse(StackNames.Dtypes, dtype, "dtype", where, j.Problems);
+        var r = Parse(new Dictionary<string, RingLayout>(StringComparer.OrdinalIgnoreCase) { ["hierarchical"] = RingLayout.Hierarchical, ["flat"] = RingLayout.Flat },
+            ring, "dataParallelRing", where, j.Problems);
+        j.RejectUnknown(); j.ThrowIfProblems();
+        return new StackSpec
+        {
+            Name = name, Framework = f, Attention = a, Precision = p, Dtype = d, Overlap = overlap, Dropout = dropout,
+            GemmDerate = gemm, AttentionDerate = attn, NicEfficiency = nic, DataParallelRing = r, ReduceEveryMicroBatch = everyMicro,
+            PrefetchLayers = prefetch, ParamGatherBytes = gatherBytes, GradReduceBytes = reduceBytes, LossBytesPerLogit = lossBytes,
+            AttentionRates = kernels.TryGetValue(a, out var rates) ? rates : AttentionRates.None,
+            Source = new Source(source, where),
+        };
+    }
+
+    private static T Parse<T>(IReadOnlyDictionary<string, T> table, string value, string key, string where, List<string> problems) where T : struct
+    {
+        if (table.TryGetValue(value, out var v)) return v;
+        problems.Add($"{where}: {key} \"{value}\" is not valid (valid: {string.Join(", ", table.Keys)})");
+        return table.Values.First();
+    }
+}

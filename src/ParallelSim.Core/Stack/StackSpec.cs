@@ -1,0 +1,156 @@
+using ParallelSim.Core.Hardware;
+using ParallelSim.Core.Parallelism;
+
+namespace ParallelSim.Core.Stack;
+
+/// <summary>How a framework issues and overlaps data-parallel and ZeRO traffic.</summary>
+public enum Framework { Megatron, MegatronDeepSpeed, DeepSpeed, Fsdp, Torch }
+
+/// <summary>The attention kernel a stack runs (its speed is published per GPU generation, <see cref="AttentionRates"/>).</summary>
+public enum AttentionKernel { Unfused, FlashTriton, Flash2, Flash3, Cudnn }
+
+/// <summary>The number format the GEMMs run in (bf16 and fp16 share the tensor-core peak on every GPU here).</summary>
+public enum ComputeDtype { Bf16, Fp16, Fp8 }
+
+/// <summary>
+/// How data-parallel collectives cross nodes. Hierarchical: reduce inside the node, then each GPU's NIC carries 1/g of the
+/// buffer (NCCL's ring and tree over eight NICs per node). Flat: each GPU's whole (k-1)/k share crosses its own NIC, the
+/// rate that arXiv:2104.04473 Table 2's ZeRO-3 rows imply (step time constant as dp grows at a fixed global batch).
+/// </summary>
+public enum RingLayout { Hierarchical, Flat }
+
+/// <summary>
+/// The software that runs a plan: framework, attention kernel, precision, overlap, dropout and the few factors by which its
+/// kernels and collectives differ from the reference stack (Megatron-Core with cuBLAS and cuDNN attention on Hopper, the one the
+/// H200 calibration measured). A stack is data (configs/stacks/*.json, every number with its source), chosen by name and
+/// overridable part by part; <see cref="Reference"/> is the behaviour with no stack given.
+/// </summary>
+public sealed record StackSpec
+{
+    public required string Name { get; init; }
+    public Framework Framework { get; init; } = Framework.Megatron;
+    public AttentionKernel Attention { get; init; } = AttentionKernel.Cudnn;
+    /// <summary>Weights, gradients and optimizer-state bookkeeping (bytes per parameter, optimizer passes).</summary>
+    public PrecisionPolicy Precision { get; init; } = PrecisionPolicy.Megatron;
+    public ComputeDtype Dtype { get; init; } = ComputeDtype.Bf16;
+    /// <summary>Data-parallel (and ZeRO) communication overlapped with compute.</summary>
+    public bool Overlap { get; init; } = true;
+    public bool Dropout { get; init; }
+    /// <summary>Fraction of the GPU's measured GEMM efficiency curve this stack's GEMMs reach (1: the curve as measured).</summary>
+    public double GemmDerate { get; init; } = 1.0;
+    /// <summary>Multiplies the attention kernel's published efficiency (1: as published).</summary>
+    public double AttentionDerate { get; init; } = 1.0;
+    /// <summary>Fraction of the NIC line rate that data-parallel and ZeRO collectives reach across nodes.</summary>
+    public double NicEfficiency { get; init; } = 1.0;
+    public RingLayout DataParallelRing { get; init; } = RingLayout.Hierarchical;
+    /// <summary>
+    /// Gradients reduced after every micro-batch (DeepSpeed ZeRO, FSDP) instead of once after the last one (Megatron DDP and its
+    /// distributed optimizer).
+    /// </summary>
+    public bool ReduceEveryMicroBatch { get; init; }
+    /// <summary>
+    /// ZeRO-3 parameter gathers issued this many layers ahead of their use (FSDP's backward/forward prefetch: 1). 0: gathers are
+    /// hidden behind the whole step's compute (the reference model, no per-layer exposure).
+    /// </summary>
+    public int PrefetchLayers { get; init; }
+    /// <summary>Bytes per element of the gathered ZeRO-3 parameters (null: 2, bf16). FSDP in fp32 parameter mode gathers 4.</summary>
+    public double? ParamGatherBytes { get; init; }
+    /// <summary>Bytes per element of the gradients as reduced across data-parallel ranks (null: by precision policy).</summary>
+    public double? GradReduceBytes { get; init; }
+    /// <summary>
+    /// Bytes per logit alive at the loss (null: by precision policy, <see cref="Costs.CostOptions.LogitsBytesPerElement"/>): a fused
+    /// cross-entropy that works in place on bf16 logits holds 4 (the logits and their gradient), autocast's fp32 loss 12.
+    /// </summary>
+    public double? LossBytesPerLogit { get; init; }
+    /// <summary>Published attention speed of <see cref="Attention"/> per GPU generation (empty: the GPU's own fitted curve).</summary>
+    public AttentionRates AttentionRates { get; init; } = AttentionRates.None;
+    public Source Source { get; init; } = new("ParallelSim reference stack", "the behaviour without --stack");
+
+    /// <summary>Flash attention in the activation-memory sense: no s x s scores stored.</summary>
+    public bool FlashAttention => Attention != AttentionKernel.Unfused;
+
+    /// <summary>The stack the cost model assumed before stacks were inputs: Megatron-Core on Hopper, the GPUs' own kernel fits.</summary>
+    public static StackSpec Reference { get; } = new() { Name = "reference" };
+
+    /// <summary>
+    /// The GPU as this stack's kernels see it: its GEMM curve times <see cref="GemmDerate"/>, and the attention curves of
+    /// <see cref="Attention"/> on its generation times <see cref="AttentionDerate"/>. The GPU itself when nothing changes.
+    /// </summary>
+    public GpuSpec On(GpuSpec gpu)
+    {
+        bool published = Attention != AttentionKernel.Unfused && AttentionRates.Nearest(gpu.Generation) is not null;
+        if (GemmDerate == 1.0 && AttentionDerate == 1.0 && !published) return gpu;
+        var (fwd, bwd) = AttentionOn(gpu);
+        return gpu with
+        {
+            GemmEfficiency = Scaled(gpu.GemmEfficiency, GemmDerate),
+            AttentionEfficiency = Scaled(fwd, AttentionDerate),
+            AttentionBackwardEfficiency = Scaled(bwd, AttentionDerate),
+            AttentionPerSequenceHead = published,
+        };
+    }
+
+    private static EfficiencyCurve Scaled(EfficiencyCurve c, double k) => k == 1.0 ? c : c with { Max = Math.Min(1.0, c.Max * k) };
+
+    /// <summary>True when this stack has no published attention speed for the GPU's generation (the GPU's own fit is used).</summary>
+    public bool LacksAttentionDataFor(GpuSpec gpu) => Attention != AttentionKernel.Unfused && AttentionRates.For(gpu.Generation) is null;
+
+    /// <summary>The attention curves (forward, backward) on this GPU: the stack's published ones, else the GPU's own fit.</summary>
+    public (EfficiencyCurve Forward, EfficiencyCurve Backward) AttentionOn(GpuSpec gpu)
+    {
+        if (Attention != AttentionKernel.Unfused && AttentionRates.Nearest(gpu.Generation) is { } rates) return (rates.Forward, rates.Backward);
+        var fwd = gpu.AttentionEfficiency ?? gpu.GemmEfficiency;
+        return (fwd, gpu.AttentionBackwardEfficiency ?? fwd);
+    }
+}
+
+/// <summary>An attention kernel's forward and backward efficiency on one GPU generation, from a published benchmark.</summary>
+public sealed record AttentionRate(string Generation, EfficiencyCurve Forward, EfficiencyCurve Backward);
+
+/// <summary>One kernel's rates by GPU generation ("ampere", "hopper", ...).</summary>
+public sealed record AttentionRates(IReadOnlyList<AttentionRate> Rates)
+{
+    public static AttentionRates None { get; } = new([]);
+    /// <summary>GPU generations from oldest to newest: a kernel without data on one uses the nearest that has it.</summary>
+    public static readonly string[] Generations = ["volta", "turing", "ampere", "ada", "hopper", "blackwell"];
+
+    /// <summary>The rates on this generation, else on the nearest generation that has them (null when the kernel has none).</summary>
+    public AttentionRate? Nearest(string generation)
+    {
+        if (For(generation) is { } exact) return exact;
+        int at = Array.IndexOf(Generations, generation.ToLowerInvariant());
+        if (at < 0) return Rates.Count > 0 ? Rates[0] : null;
+        for (int d = 1; d < Generations.Length; d++)
+            foreach (int i in new[] { at - d, at + d })
+                if (i >= 0 && i < Generations.Length && For(Generations[i]) is { } near) return near;
+        return null;
+    }
+
+    public AttentionRate? For(string generation)
+    {
+        foreach (var r in Rates) if (string.Equals(r.Generation, generation, StringComparison.OrdinalIgnoreCase)) return r;
+        return null;
+    }
+}
+
+/// <summary>The stack's names as typed on the command line and in run lists.</summary>
+public static class StackNames
+{
+    public static readonly IReadOnlyDictionary<string, Framework> Frameworks = new Dictionary<string, Framework>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["megatron"] = Framework.Megatron, ["megatron-deepspeed"] = Framework.MegatronDeepSpeed, ["deepspeed"] = Framework.DeepSpeed,
+        ["fsdp"] = Framework.Fsdp, ["torch"] = Framework.Torch,
+    };
+    public static readonly IReadOnlyDictionary<string, AttentionKernel> Attention = new Dictionary<string, AttentionKernel>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["unfused"] = AttentionKernel.Unfused, ["flash-triton"] = AttentionKernel.FlashTriton, ["flash2"] = AttentionKernel.Flash2,
+        ["flash3"] = AttentionKernel.Flash3, ["cudnn"] = AttentionKernel.Cudnn,
+    };
+    public static readonly IReadOnlyDictionary<string, ComputeDtype> Dtypes = new Dictionary<string, ComputeDtype>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["bf16"] = ComputeDtype.Bf16, ["fp16"] = ComputeDtype.Fp16, ["fp8"] = ComputeDtype.Fp8,
+    };
+    public static string Name(Framework f) => Frameworks.First(kv => kv.Value == f).Key;
+    public static string Name(AttentionKernel k) => Attention.First(kv => kv.Value == k).Key;
+    public static string Name(ComputeDtype d) => Dtypes.First(kv => kv.Value == d).Key;
+}
