@@ -117,11 +117,11 @@ public static partial class PublishedRunMapping
             // the plan must fit: a run that reported a number did not run out of memory, so a plan that does not fit is not the
             // plan that ran (a default filled in wrongly, or memory the model over-counts: either way not a throughput check)
             var memory = Evaluator.Evaluate(model, cluster, plan, options).Memory;
-            if (!memory.Fits)
+            if (memory.Verdict == MemoryVerdict.DoesNotFit)
             {
                 bool defaulted = r.Tp is null || r.Pp is null || r.Dp is null;
                 Skip(string.Create(CultureInfo.InvariantCulture,
-                    $"the plan{(defaulted ? " filled in" : "")} (tp {tp} pp {pp} dp {dp}, micro-batch {micro}, recompute {ScheduleNames.Name(recompute)}) needs {memory.Peak.GiB:F0} GiB per GPU, more than the {gpu.Name}'s {memory.Capacity.GiB:F0} GiB: {(defaulted ? "not the plan that ran" : "the run fitted, so the memory model or a defaulted column is off")}"));
+                    $"the plan{(defaulted ? " filled in" : "")} (tp {tp} pp {pp} dp {dp}, micro-batch {micro}, recompute {ScheduleNames.Name(recompute)}) needs {memory.Peak.GiB:F0} GiB per GPU ({memory.Reserved.GiB:F0} GiB with the allocator's cache), beyond the model's error of the {gpu.Name}'s {memory.Capacity.GiB:F0} GiB: {(defaulted ? "not the plan that ran" : "the run fitted, so the memory model or a defaulted column is off")}"));
                 return;
             }
         }

@@ -27,7 +27,7 @@ public static class ScheduleComparisonReport
             }
             t.Add(x.Schedule, x.Vpp.ToString(), x.MicroBatches.ToString(), x.GlobalBatch.ToString(), F(r.Time.Step.Milliseconds, 1),
                 Pct(x.Run.Outcome.IdleFraction), Pct(r.Throughput.Mfu), F(r.Memory.Peak.GiB, 2), r.Memory.LimitingStage.ToString(),
-                r.Memory.Fits ? "yes" : "NO", string.Join(" ", r.Memory.Stages.Select(s => F(s.Peak.GiB, 1))));
+                r.Memory.Verdict == Core.Simulation.MemoryVerdict.DoesNotFit ? "NO" : r.Memory.VerdictText, string.Join(" ", r.Memory.Stages.Select(s => F(s.Peak.GiB, 1))));
         }
         return t;
     }

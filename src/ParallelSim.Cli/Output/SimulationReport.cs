@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -30,12 +31,14 @@ public static class SimulationReport
 
         // DualPipeV's V: a rank's row covers two virtual stages, and rank 0 holds both ends of the model
         string chunks = p.Schedule == ScheduleKind.DualPipeV ? $"; dualpipev: stage r holds virtual stages r and {2 * p.Pp - 1} - r, stage 0 the embedding and the loss" : "";
-        var mem = new TextTable($"Memory per GPU by pipeline stage (GiB; capacity {F(r.Memory.Capacity.GiB, 1)} GiB{chunks})",
+        // fits: the peak plus what the caching allocator keeps cached stays below the capacity less the model's known memory error;
+        // tight: within that error of the capacity, either side
+        var mem = new TextTable($"Memory per GPU by pipeline stage (GiB; capacity {F(r.Memory.Capacity.GiB, 1)} GiB{chunks}; fits: peak + {F(r.Memory.HeldFraction * 100, 1)}% allocator cache <= capacity - {F(r.Memory.Margin * 100, 0)}%, tight: within {F(r.Memory.Margin * 100, 0)}% of it)",
             "stage", "layers", "weights", "grads", "optimizer", "activations", "in flight", "other", "peak", "fits");
         foreach (var i in Enumerable.Range(1, 9)) mem.RightAligned.Add(i);
         foreach (var s in r.Memory.Stages)
             mem.Add(s.Stage.ToString(), s.Layers.ToString(), F(s.Weights.GiB), F(s.Gradients.GiB), F(s.Optimizer.GiB), F(s.Activations.GiB),
-                F(s.MicroBatchesInFlight, 2), F(s.Other.GiB), F(s.Peak.GiB), s.Peak <= r.Memory.Capacity ? "yes" : "NO");
+                F(s.MicroBatchesInFlight, 2), F(s.Other.GiB), F(s.Peak.GiB), r.Memory.VerdictFor(s.Peak) is var v && v == MemoryVerdict.DoesNotFit ? "NO" : MemoryReport.Text(v));
 
         var t = r.Time;
         var time = new TextTable("Time per step (ms)", "part", "ms", "note");
@@ -56,7 +59,7 @@ public static class SimulationReport
         var summary = new TextTable("Summary", "step_ms", "tokens_per_s", "model_tflops_per_gpu", "hw_tflops_per_gpu", "mfu", "hfu", "bubble", "peak_gib", "capacity_gib", "fits");
         foreach (var i in Enumerable.Range(0, 9)) summary.RightAligned.Add(i);
         summary.Add(F(t.Step.Milliseconds, 1), F(th.TokensPerSecond, 0), F(th.ModelFlopsPerGpu.Tflops, 1), F(th.HardwareFlopsPerGpu.Tflops, 1),
-            Pct(th.Mfu), Pct(th.Hfu), Pct(t.BubbleFraction), F(r.Memory.Peak.GiB, 2), F(r.Memory.Capacity.GiB, 1), r.Memory.Fits ? "yes" : "no");
+            Pct(th.Mfu), Pct(th.Hfu), Pct(t.BubbleFraction), F(r.Memory.Peak.GiB, 2), F(r.Memory.Capacity.GiB, 1), r.Memory.VerdictText);
         return [setup, mem, time, summary];
     }
 
@@ -120,7 +123,7 @@ public static class SimulationReport
             },
             ["memory"] = new JsonObject
             {
-                ["fits"] = r.Memory.Fits, ["capacityBytes"] = r.Memory.Capacity.Value, ["peakBytes"] = r.Memory.Peak.Value,
+                ["fits"] = r.Memory.Fits, ["memoryVerdict"] = r.Memory.VerdictText, ["reservedBytes"] = r.Memory.Reserved.Value, ["capacityBytes"] = r.Memory.Capacity.Value, ["peakBytes"] = r.Memory.Peak.Value,
                 ["limitingStage"] = r.Memory.LimitingStage,
                 ["stages"] = new JsonArray(r.Memory.Stages.Select(s => (JsonNode)new JsonObject
                 {

@@ -125,13 +125,19 @@ public static class CostModel
                 // (the cast cache is cleared on leaving autocast), so every micro-batch in flight holds its own copies. It casts
                 // the linear layers' weights only (PyTorch autocast op lists: linear/matmul to bf16; embedding, layer_norm stay
                 // fp32): every layer's attention and MLP matrices, and the output layer (the tied embedding when tied)
-                acts += 2.0 * (layersPerStage * (ParameterCount.Attention(m) + ParameterCount.Mlp(m)) + (last ? (double)m.Vocab * m.Hidden : 0)) / t;
+                // The copies of every layer stay alive through the forward even under full recomputation (the H200 full-recompute
+                // peaks hold them: autocast caches the casts of leaf parameters until it exits). ZeRO-3 / FSDP's gathered parameters
+                // are views of a flat buffer, not leaves, so nothing caches them: under full recomputation a checkpointed layer then
+                // holds its copies only while it is recomputed and back-propagated, one layer at a time
+                acts += 2.0 * ((plan.Recompute == RecomputeMode.Full && plan.Zero == ZeroStage.Parameters ? Math.Min(1, layersPerStage) : layersPerStage)
+                    * (ParameterCount.Attention(m) + ParameterCount.Mlp(m)) + (last ? (double)m.Vocab * m.Hidden : 0)) / t;
 
             double p = (double)stageParams / t;
             double weights = p * bpp.Weights;
             if (plan.Zero == ZeroStage.Parameters)
-                // ZeRO-3 working set: the largest layer's gathered bf16 weights, fetched and prefetched (2 in flight)
-                other += 2 * 2.0 * layerParams / t;
+                // ZeRO-3 working set: the largest layer's gathered weights (bf16, or fp32 where the stack gathers fp32), fetched and
+                // prefetched (2 in flight)
+                other += 2 * (o.Stack.ParamGatherBytes ?? 2.0) * layerParams / t;
             if (o.IncludeRuntimeReserve)
                 // named extras: CUDA context, NCCL buffers, and what the caching allocator holds beyond the allocated
                 // model states and one micro-batch's activations (fragmentation)

@@ -38,7 +38,7 @@ public static class Evaluator
             if (slowest is null || (st.Forward + st.Backward).Value > (slowest.Forward + slowest.Backward).Value) slowest = st;
         }
         var capacity = c.Gpu.Memory;
-        var memory = new MemoryReport(limiting.Peak <= capacity, capacity, limiting.Peak, limiting.Stage, stages);
+        var memory = MemoryReport.Of(capacity, limiting.Peak, limiting.Stage, stages, o.AllocatorHeldFraction, o.MemoryErrorMargin);
 
         // time: pipeline makespan + exposed DP and ZeRO-3 traffic + optimizer
         var dpExposed = Seconds.Max(Seconds.Zero, costs.DpComm - costs.DpOverlappable);

@@ -12,7 +12,46 @@ public sealed record StageMemory(int Stage, int Layers, Bytes Weights, Bytes Gra
     public Bytes Peak => Weights + Gradients + Optimizer + Activations + Other;
 }
 
-public sealed record MemoryReport(bool Fits, Bytes Capacity, Bytes Peak, int LimitingStage, IReadOnlyList<StageMemory> Stages);
+/// <summary>
+/// Whether a plan fits: <see cref="MemoryVerdict.Tight"/> when what the caching allocator would hold is within the memory model's
+/// known error of the capacity (either side), so the answer could go either way on a real run.
+/// </summary>
+public enum MemoryVerdict { Fits, Tight, DoesNotFit }
+
+/// <summary>
+/// Memory of the limiting stage against the capacity. <see cref="Fits"/> is whether what the allocator holds (<see cref="Reserved"/>:
+/// the peak allocated plus the caching allocator's unsplit and cached blocks) stays within the capacity; <see cref="Verdict"/> adds the
+/// band of the model's own error around it.
+/// </summary>
+public sealed record MemoryReport(bool Fits, Bytes Capacity, Bytes Peak, int LimitingStage, IReadOnlyList<StageMemory> Stages)
+{
+    public Bytes Reserved { get; init; } = Peak;
+    public MemoryVerdict Verdict { get; init; } = Fits ? MemoryVerdict.Fits : MemoryVerdict.DoesNotFit;
+
+    /// <summary>The caching allocator's held fraction and the model's error margin the verdict used.</summary>
+    public double HeldFraction { get; init; }
+    public double Margin { get; init; }
+
+    /// <summary>The verdict as printed: yes, tight or no.</summary>
+    public string VerdictText => Text(Verdict);
+
+    public static string Text(MemoryVerdict v) => v switch { MemoryVerdict.Fits => "yes", MemoryVerdict.Tight => "tight", _ => "no" };
+
+    /// <summary>The verdict for another peak (one stage's) under the same allocator fraction and margin.</summary>
+    public MemoryVerdict VerdictFor(Bytes peak) => Classify(Capacity, peak * (1 + HeldFraction), Margin);
+
+    private static MemoryVerdict Classify(Bytes capacity, Bytes reserved, double margin) =>
+        reserved.Value <= capacity.Value * (1 - margin) ? MemoryVerdict.Fits
+        : reserved.Value <= capacity.Value * (1 + margin) ? MemoryVerdict.Tight : MemoryVerdict.DoesNotFit;
+
+    /// <summary>The report for a limiting peak: reserved = peak x (1 + held fraction); tight within the margin of the capacity.</summary>
+    public static MemoryReport Of(Bytes capacity, Bytes peak, int limitingStage, IReadOnlyList<StageMemory> stages, double heldFraction, double margin)
+    {
+        var reserved = peak * (1 + heldFraction);
+        return new MemoryReport(reserved <= capacity, capacity, peak, limitingStage, stages)
+        { Reserved = reserved, Verdict = Classify(capacity, reserved, margin), HeldFraction = heldFraction, Margin = margin };
+    }
+}
 
 public sealed record TimeReport(
     Seconds Step,

@@ -252,9 +252,10 @@ public class ExplainCommandTests
     public void Min_gpus_for_llama2_7b_on_A100_80GB()
     {
         var p = Json("min-gpus", "--model", "llama2-7b", "--gpu", "a100-sxm-80gb");
-        // hand: without ZeRO and dp only, 18 B × 6.74e9 = 121 GB never fits 85.9 GB; ZeRO-3 over 2 GPUs: 9 B × 6.74e9 = 60.6 GB + activations fits
+        // hand: without ZeRO and dp only, 18 B × 6.74e9 = 121 GB never fits 85.9 GB; ZeRO-3 over 2 GPUs: 9 B × 6.74e9 = 60.6 GB + 17 GB of
+        // activations is a 75.1 GiB peak, 80.2 GiB with the caching allocator's 6.8%: more than 80 GiB, so 3 (2 is "tight")
         Assert.Contains(p.Steps, s => s.Value is null && s.Text.StartsWith("ZeRO 0, data parallel only: no plan", StringComparison.Ordinal));
-        Assert.Equal(2, Step(p, "ZeRO 3, data parallel only"));
+        Assert.Equal(3, Step(p, "ZeRO 3, data parallel only"));
         Assert.Equal(2, p.Answer!.Value);
     }
 
