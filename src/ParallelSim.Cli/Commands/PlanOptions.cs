@@ -170,9 +170,9 @@ public sealed class PlanOptions
     /// <paramref name="defaults"/> (a sweep spec's) stand where a flag is absent.
     /// </summary>
     public (PrecisionPolicy Precision, bool FlashAttention, CostOptions Costs) BindPolicy(ParseResult r, Catalog catalog, List<string> problems,
-        string? defaultPrecision = null, bool? defaultFlash = null)
+        string? defaultPrecision = null, bool? defaultFlash = null, string? defaultStack = null)
     {
-        var stack = StackFlags.Bind(r, catalog, problems);
+        var stack = StackFlags.Bind(r, catalog, problems, defaultStack);
         if ((r.GetValue(Precision) ?? defaultPrecision) is string precisionName) stack = StackOptions.WithPrecision(stack, precisionName, problems);
         if ((Flag(r, FlashAttention, problems) ?? defaultFlash) is bool flash && flash != stack.FlashAttention)
             stack = catalog.WithAttention(stack, flash ? Core.Stack.AttentionKernel.Flash2 : Core.Stack.AttentionKernel.Unfused);

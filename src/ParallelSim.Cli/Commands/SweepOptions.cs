@@ -58,7 +58,7 @@ public sealed class SweepOptions
         }
         var model = Try(() => ModelAndCluster.BindModel(r, catalog, spec.Model));
         var node = Try(() => ModelAndCluster.BindNodeWithOverrides(r, catalog, spec.Cluster, spec.Gpu));
-        var (precision, flash, costs) = ModelAndCluster.BindPolicy(r, catalog, problems, spec.Precision, spec.FlashAttention);
+        var (precision, flash, costs) = ModelAndCluster.BindPolicy(r, catalog, problems, spec.Precision, spec.FlashAttention, spec.Stack);
 
         var gpus = Ints(r.GetValue(Gpus) ?? spec.Gpus ?? "64", "--gpus", problems);
         int globalBatch = r.GetValue(GlobalBatch) ?? spec.GlobalBatch ?? 64;
@@ -78,6 +78,8 @@ public sealed class SweepOptions
             MaxTp = r.GetValue(MaxTpPerNode) ?? spec.MaxTpPerNode,
         };
         if (dims.MaxTp is < 1) problems.Add($"--max-tp-per-node must be at least 1 (got {dims.MaxTp})");
+        // the stack's framework decides which ZeRO stages and schedules exist: an open dimension takes the stack's list
+        dims = dims with { Zero = dims.Zero ?? costs.Stack.ZeroStages, Schedule = dims.Schedule ?? costs.Stack.Schedules };
 
         int top = r.GetValue(Top) ?? spec.Top ?? 10;
         if (top < 1) problems.Add($"--top must be at least 1 (got {top})");

@@ -19,6 +19,10 @@ internal static class SpecReaders
         double hbm = j.Number("hbmGBps", min: 1e-6);
         string linkName = j.String("intraNodeLink");
         double linkBw = j.Number("intraNodeGBpsPerDirection", min: 1e-6);
+        // the bus bandwidth NCCL measures on the link, as a fraction of its datasheet rate (1 where nothing was measured)
+        double linkEff = j.Number("intraNodeBusEfficiency", 1.0, min: 1e-3);
+        if (linkEff > 1) j.Problems.Add($"{where}: intraNodeBusEfficiency ({linkEff}) must be at most 1");
+        j.String("intraNodeBusEfficiencySource", "");
         string node = j.String("defaultNode");
         var eff = j.Object("gemmEfficiency");
         EfficiencyCurve curve = new(0.7, 1e10, new Source("default"));
@@ -44,6 +48,7 @@ internal static class SpecReaders
         if (hbmEff > 1) j.Problems.Add($"{where}: hbmEfficiency ({hbmEff}) must be at most 1");
         j.String("hbmEfficiencySource", "");
         string generation = j.String("generation", "unknown");
+        string measuredOn = j.String("curvesMeasuredOn", generation);
         double overhead = j.Number("kernelOverheadMicroseconds", 0, min: 0);
         j.String("kernelOverheadSource", "");
         string source = j.String("source");
@@ -51,8 +56,8 @@ internal static class SpecReaders
             j.Problems.Add($"{where}: intraNodeLink \"{linkName}\" must be NVLink or PCIe");
         j.RejectUnknown(); j.ThrowIfProblems();
         return new GpuSpec(name, FlopsPerSecond.FromTflops(bf16), fp8 is null ? null : FlopsPerSecond.FromTflops(fp8.Value),
-            Bytes.FromGiB(mem), BytesPerSecond.FromGBps(hbm), link, BytesPerSecond.FromGBps(linkBw), node, curve,
-            Seconds.FromMicroseconds(overhead), new Source(source)) { AttentionEfficiency = attention, AttentionBackwardEfficiency = attentionBackward, HbmEfficiency = hbmEff, Generation = generation };
+            Bytes.FromGiB(mem), BytesPerSecond.FromGBps(hbm), link, BytesPerSecond.FromGBps(linkBw * linkEff), node, curve,
+            Seconds.FromMicroseconds(overhead), new Source(source)) { AttentionEfficiency = attention, AttentionBackwardEfficiency = attentionBackward, HbmEfficiency = hbmEff, Generation = generation, CurvesMeasuredOn = measuredOn };
     }
 
     public static NodeSpec ReadNode(JsonElement e, string where, Func<string, GpuSpec> gpuByName)

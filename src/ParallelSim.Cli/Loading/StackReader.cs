@@ -73,6 +73,9 @@ public static class StackReader
         double? gatherBytes = j.Has("paramGatherBytes") ? j.Number("paramGatherBytes", min: 1) : null;
         double? reduceBytes = j.Has("gradReduceBytes") ? j.Number("gradReduceBytes", min: 1) : null;
         double? lossBytes = j.Has("lossBytesPerLogit") ? j.Number("lossBytesPerLogit", min: 0) : null;
+        var zeroStages = IntList(doc.RootElement, j, "zeroStages", where)?.Select(z => z is >= 0 and <= 3 ? (ZeroStage)z : Bad<ZeroStage>(j, $"{where}: zeroStages holds {z}; stages are 0 to 3")).ToArray();
+        var schedules = NameList(doc.RootElement, j, "schedules", where)?.Select(n => ScheduleNames.Schedules.TryGetValue(n, out var k) ? k
+            : Bad<ScheduleKind>(j, $"{where}: schedules holds \"{n}\" (valid: {string.Join(", ", ScheduleNames.Schedules.Keys)})")).ToArray();
         string source = j.String("source");
         if (j.Has("sources") && doc.RootElement.GetProperty("sources").ValueKind != JsonValueKind.Object)
             j.Problems.Add($"{where}: \"sources\" must be an object of field → citation");
@@ -91,9 +94,32 @@ public static class StackReader
             Name = name, Framework = f, Attention = a, Precision = p, Dtype = d, Overlap = overlap, Dropout = dropout,
             GemmDerate = gemm, AttentionDerate = attn, NicEfficiency = nic, DataParallelRing = r, ReduceEveryMicroBatch = everyMicro,
             PrefetchLayers = prefetch, ParamGatherBytes = gatherBytes, GradReduceBytes = reduceBytes, LossBytesPerLogit = lossBytes,
+            ZeroStages = zeroStages, Schedules = schedules,
             AttentionRates = kernels.TryGetValue(a, out var rates) ? rates : AttentionRates.None,
             Source = new Source(source, where),
         };
+    }
+
+    private static T Bad<T>(JsonFields j, string problem) where T : struct { j.Problems.Add(problem); return default; }
+
+    private static int[]? IntList(JsonElement root, JsonFields j, string key, string where)
+    {
+        if (!j.Has(key)) return null;
+        var e = root.GetProperty(key);
+        if (e.ValueKind == JsonValueKind.Array && e.EnumerateArray().All(x => x.ValueKind == JsonValueKind.Number && x.TryGetInt32(out _)))
+            return e.EnumerateArray().Select(x => x.GetInt32()).ToArray();
+        j.Problems.Add($"{where}: \"{key}\" must be an array of whole numbers");
+        return null;
+    }
+
+    private static string[]? NameList(JsonElement root, JsonFields j, string key, string where)
+    {
+        if (!j.Has(key)) return null;
+        var e = root.GetProperty(key);
+        if (e.ValueKind == JsonValueKind.Array && e.EnumerateArray().All(x => x.ValueKind == JsonValueKind.String))
+            return e.EnumerateArray().Select(x => x.GetString()!).ToArray();
+        j.Problems.Add($"{where}: \"{key}\" must be an array of names");
+        return null;
     }
 
     private static T Parse<T>(IReadOnlyDictionary<string, T> table, string value, string key, string where, List<string> problems) where T : struct

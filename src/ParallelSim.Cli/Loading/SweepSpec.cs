@@ -34,10 +34,12 @@ public sealed record SweepSpec
     public string? Tokens { get; init; }
     public string? Precision { get; init; }
     public bool? FlashAttention { get; init; }
+    /// <summary>The software stack the sweep assumes (a configs/stacks name or profile; --stack overrides).</summary>
+    public string? Stack { get; init; }
 
     private static readonly string[] Keys = ["description", "model", "cluster", "gpu", "gpus", "globalBatch", "tp", "pp", "dp", "cp", "vpp", "microBatch",
         "zero", "recompute", "schedule", "sequenceParallel", "maxTpPerNode", "objective", "pricePerGpuHour", "headroom", "top", "refineTop",
-        "tokens", "precision", "flashAttention"];
+        "tokens", "precision", "flashAttention", "stack"];
 
     /// <summary>A file path, or the name of a sweep shipped in configs/sweeps/.</summary>
     public static SweepSpec Load(string pathOrName)
@@ -124,7 +126,7 @@ public sealed record SweepSpec
             MicroBatch = List("microBatch"), Zero = List("zero"), Recompute = List("recompute"), Schedule = List("schedule"),
             SequenceParallel = List("sequenceParallel"), MaxTpPerNode = Int("maxTpPerNode"), Objective = Str("objective"),
             PricePerGpuHour = Num("pricePerGpuHour"), Headroom = NumOrString("headroom"), Top = Int("top"), RefineTop = Int("refineTop"),
-            Tokens = NumOrString("tokens"), Precision = Str("precision"), FlashAttention = Bool("flashAttention"),
+            Tokens = NumOrString("tokens"), Precision = Str("precision"), FlashAttention = Bool("flashAttention"), Stack = Str("stack"),
         };
         if (problems.Count > 0) throw new UserInputException(problems);
         return spec;

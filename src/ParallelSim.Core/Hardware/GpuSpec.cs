@@ -40,6 +40,14 @@ public sealed record GpuSpec(
     /// kernels, <see cref="Stack.AttentionRates"/>) are per generation, since parts of one generation share the same SMs.
     /// </summary>
     public string Generation { get; init; } = "unknown";
+    /// <summary>
+    /// The generation on which this GPU's GEMM and attention curves were measured: its own when measured on it, else the one they
+    /// were scaled from (every shipped file's curves come from the H200 measurement, configs/calibration/h200). A mismatch is said
+    /// in the output.
+    /// </summary>
+    public string CurvesMeasuredOn { get; init; } = "unknown";
+    /// <summary>The GEMM and attention curves were scaled from another generation's measurement.</summary>
+    public bool CurvesBorrowed => !string.Equals(CurvesMeasuredOn, Generation, StringComparison.OrdinalIgnoreCase);
     /// <summary>The bandwidth memory-bound kernels see: datasheet x <see cref="HbmEfficiency"/>.</summary>
     public BytesPerSecond AchievableHbmBandwidth => HbmBandwidth * HbmEfficiency;
 }

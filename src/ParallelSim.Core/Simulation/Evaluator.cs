@@ -9,6 +9,27 @@ namespace ParallelSim.Core.Simulation;
 /// <summary>Puts the cost model and a pipeline outcome together into step time, memory and throughput.</summary>
 public static class Evaluator
 {
+    /// <summary>
+    /// What the stack cannot run as named, and where its attention kernel has no published speed on this GPU's generation (the
+    /// nearest generation's or the GPU's own fit is used): said in the output, never silently.
+    /// </summary>
+    public static IReadOnlyList<PlanIssue> StackNotes(Stack.StackSpec stack, GpuSpec gpu, ParallelPlan plan)
+    {
+        var unsupported = stack.Unsupported(plan);
+        var near = plan.FlashAttention ? stack.AttentionRates.Nearest(gpu.Generation) : null;
+        bool nearOnly = near is not null && !string.Equals(near.Generation, gpu.Generation, StringComparison.OrdinalIgnoreCase);
+        bool borrowed = gpu.CurvesBorrowed;
+        if (unsupported.Count == 0 && !nearOnly && !borrowed) return [];
+        var list = unsupported.Select(u => new PlanIssue(Severity.Warning, u)).ToList();
+        if (nearOnly)
+            list.Add(new PlanIssue(Severity.Warning,
+                $"no published {Stack.StackNames.Name(stack.Attention)} attention speed on {gpu.Generation} GPUs: {near!.Generation}'s curve (as a fraction of peak) is used"));
+        if (borrowed)
+            list.Add(new PlanIssue(Severity.Warning,
+                $"the {gpu.Name} file's GEMM{(plan.FlashAttention && near is null ? " and attention" : "")} efficiency curves are scaled from a {gpu.CurvesMeasuredOn} measurement: no {gpu.Generation} measurement is shipped (`parallelsim calibrate gemm` fits one)"));
+        return list;
+    }
+
     /// <summary>The analytical path: closed-form pipeline.</summary>
     public static SimulationResult Evaluate(ModelSpec m, ClusterSpec c, ParallelPlan plan, CostOptions? options = null)
     {
@@ -73,6 +94,8 @@ public static class Evaluator
             modelPerGpu.Value / peak, hardwarePerGpu.Value / peak);
 
         var warnings = PlanValidator.Warnings(m, c, plan);
+        var stackNotes = StackNotes(o.Stack, c.Gpu, plan);
+        if (stackNotes.Count > 0) warnings = [.. warnings, .. stackNotes];
         return new SimulationResult(m, c, plan, memory, time, throughput, costs, warnings);
     }
 }

@@ -65,6 +65,21 @@ public sealed record StackSpec
     /// <summary>Published attention speed of <see cref="Attention"/> per GPU generation (empty: the GPU's own fitted curve).</summary>
     public AttentionRates AttentionRates { get; init; } = AttentionRates.None;
     public Source Source { get; init; } = new("ParallelSim reference stack", "the behaviour without --stack");
+    /// <summary>The ZeRO stages the framework ships (null: any; Megatron's distributed optimizer is stage 1, it has no stage 3).</summary>
+    public IReadOnlyList<ZeroStage>? ZeroStages { get; init; }
+    /// <summary>The pipeline schedules the framework ships (null: any, for comparing schedules on equal terms).</summary>
+    public IReadOnlyList<ScheduleKind>? Schedules { get; init; }
+
+    /// <summary>What in the plan this stack cannot run as named: a ZeRO stage or schedule it does not ship (empty when all is there).</summary>
+    public IReadOnlyList<string> Unsupported(ParallelPlan plan)
+    {
+        var list = new List<string>();
+        if (ZeroStages is { } z && !z.Contains(plan.Zero))
+            list.Add($"stack {Name} has no ZeRO stage {(int)plan.Zero} (its stages: {string.Join(", ", z.Select(x => (int)x))}): timed as if it had");
+        if (Schedules is { } sc && !sc.Contains(plan.Schedule))
+            list.Add($"stack {Name} does not ship the {ScheduleNames.Name(plan.Schedule)} schedule (its schedules: {string.Join(", ", sc.Select(ScheduleNames.Name))}): timed as if it did");
+        return list;
+    }
 
     /// <summary>Flash attention in the activation-memory sense: no s x s scores stored.</summary>
     public bool FlashAttention => Attention != AttentionKernel.Unfused;
