@@ -23,6 +23,8 @@ public sealed partial record PublishedRun(
     public bool? Dropout { get; init; }
     /// <summary>Whether reported_tflops_per_gpu counts recomputation: "model" (no) or "hardware" (yes); empty: by recompute.</summary>
     public string TflopsConvention { get; init; } = "";
+    /// <summary>A catalog node type (configs/clusters) the run ran on; empty: the GPU's usual node type.</summary>
+    public string Cluster { get; init; } = "";
     /// <summary>A catalog model or config path whose shape fills the empty shape columns.</summary>
     public string ModelRef { get; init; } = "";
 
@@ -96,7 +98,7 @@ public sealed partial record PublishedRun(
         {
             Stack = row["stack"], Framework = Known("framework", Core.Stack.StackNames.Frameworks), Attention = Known("attention", Core.Stack.StackNames.Attention),
             Precision = Known("precision", Core.Stack.StackNames.Dtypes), Overlap = YesNo("overlap"), Dropout = YesNo("dropout"),
-            TflopsConvention = convention, ModelRef = row["model_ref"],
+            TflopsConvention = convention, ModelRef = row["model_ref"], Cluster = row["cluster"],
         };
     }
 

@@ -73,6 +73,8 @@ public static partial class PublishedRunMapping
                 default: reasons.Add($"schedule \"{sm.Groups[1].Value}\" in the model text is not known (known: 1F1B, 1F1B-I, ZB-1p, ZB-2p)"); break;
             }
         }
+        if (r.Cluster.Length > 0 && !catalog.Nodes.ContainsKey(r.Cluster))
+            reasons.Add($"cluster \"{r.Cluster}\" is not a catalog node type (known: {string.Join(", ", catalog.Nodes.Keys.Order(StringComparer.OrdinalIgnoreCase))})");
         var reported = Reported(r);
         if (reported.Count == 0) reasons.Add($"no reported number ({string.Join(", ", MetricColumns)} all empty)");
         if (reasons.Count > 0) { Skip(string.Join("; ", reasons)); return; }
@@ -103,12 +105,21 @@ public static partial class PublishedRunMapping
         bool sp = r.SequenceParallel ?? tp > 1;
         var arch = r.Arch.Length > 0 ? ScheduleNames.Arch[r.Arch] : baseModel?.Arch ?? Architecture.Gpt;
 
-        var model = new ModelSpec(r.Model.Length > 0 ? r.Model : name, arch, layers, hidden, heads, r.KvHeads ?? baseModel?.KvHeads ?? heads,
-            r.FfnHidden ?? baseModel?.FfnHidden ?? (arch == Architecture.Llama ? (int)Math.Ceiling(8.0 * hidden / 3 / 256) * 256 : 4 * hidden),
+        // model_ref's KV heads and FFN width hold only for its own heads and hidden size; a row that changes those gets MHA and the
+        // family's FFN rule
+        bool sameHeads = baseModel is not null && baseModel.Heads == heads, sameHidden = baseModel is not null && baseModel.Hidden == hidden;
+        var model = new ModelSpec(r.Model.Length > 0 ? r.Model : name, arch, layers, hidden, heads, r.KvHeads ?? (sameHeads ? baseModel!.KvHeads : heads),
+            r.FfnHidden ?? (sameHidden ? baseModel!.FfnHidden : arch == Architecture.Llama ? (int)Math.Ceiling(8.0 * hidden / 3 / 256) * 256 : 4 * hidden),
             (r.Vocab ?? baseModel?.Vocab)!.Value, (r.SeqLen ?? baseModel?.SeqLength)!.Value, TiedEmbeddings: baseModel?.TiedEmbeddings ?? true, new Source(r.Source, row));
         var plan = new ParallelPlan(tp, pp, dp, cp, vpp, micro, global, (ZeroStage)(r.ZeroStage ?? 0), recompute, sp,
             schedule ?? (vpp > 1 ? ScheduleKind.Interleaved : ScheduleKind.OneFOneB), stack.Precision, stack.FlashAttention, split);
-        var cluster = new ClusterSpec(catalog.Node(gpu!.DefaultNode), gpus);
+        var node = catalog.Node(r.Cluster.Length > 0 ? r.Cluster : gpu!.DefaultNode);
+        if (!string.Equals(node.Gpu.Name, gpu!.Name, StringComparison.OrdinalIgnoreCase))
+        {
+            Skip($"cluster {node.Name} has {node.Gpu.Name} GPUs, not the row's {gpu.Name}");
+            return;
+        }
+        var cluster = new ClusterSpec(node, gpus);
         var errors = PlanValidator.Validate(model, cluster, plan).Where(i => i.Severity == Severity.Error).Select(i => i.Message).ToArray();
         if (errors.Length > 0) { Skip("plan not valid: " + string.Join("; ", errors)); return; }
 
@@ -117,6 +128,19 @@ public static partial class PublishedRunMapping
             // the plan must fit: a run that reported a number did not run out of memory, so a plan that does not fit is not the
             // plan that ran (a default filled in wrongly, or memory the model over-counts: either way not a throughput check)
             var memory = Evaluator.Evaluate(model, cluster, plan, options).Memory;
+            // empty recompute or zero_stage columns: the least change with which the plan fits, as a run that reported a number did
+            // fit. Less recomputation first (it costs time), and for each the ZeRO stages the stack ships in increasing order (a
+            // sharded optimizer costs little time); only modes and stages the row's stack has
+            if (memory.Verdict == MemoryVerdict.DoesNotFit && (r.Recompute.Length == 0 || r.ZeroStage is null))
+                foreach (var rc in r.Recompute.Length > 0 ? [recompute] : new[] { RecomputeMode.None, RecomputeMode.Selective, RecomputeMode.Full })
+                {
+                    if (stack.RecomputeModes is { } modes && !modes.Contains(rc)) continue;
+                    var zeros = r.ZeroStage is int z ? [(ZeroStage)z] : stack.ZeroStages ?? [ZeroStage.None, ZeroStage.OptimizerStates];
+                    var found = zeros.Order().Select(zs => plan with { Recompute = rc, Zero = zs })
+                        .Select(p => (Plan: p, Memory: Evaluator.Evaluate(model, cluster, p, options).Memory))
+                        .FirstOrDefault(x => x.Memory.Verdict != MemoryVerdict.DoesNotFit);
+                    if (found.Plan is not null) { plan = found.Plan; recompute = rc; memory = found.Memory; break; }
+                }
             if (memory.Verdict == MemoryVerdict.DoesNotFit)
             {
                 bool defaulted = r.Tp is null || r.Pp is null || r.Dp is null;
@@ -163,7 +187,7 @@ public static partial class PublishedRunMapping
         [Core.Stack.Framework.MegatronDeepSpeed] = "megatron-deepspeed-2022",
         [Core.Stack.Framework.DeepSpeed] = "deepspeed-zero3-2021",
         [Core.Stack.Framework.Fsdp] = "pytorch-fsdp-2023",
-        [Core.Stack.Framework.Torch] = "pytorch-fsdp-2023",
+        [Core.Stack.Framework.Torch] = "torchtitan-fsdp2-2024",
     };
 
     /// <summary>

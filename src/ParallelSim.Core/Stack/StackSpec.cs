@@ -70,12 +70,17 @@ public sealed record StackSpec
     /// <summary>The pipeline schedules the framework ships (null: any, for comparing schedules on equal terms).</summary>
     public IReadOnlyList<ScheduleKind>? Schedules { get; init; }
 
+    /// <summary>The activation recomputation modes the framework ships (null: any; selective came with arXiv:2205.05198 in 2022).</summary>
+    public IReadOnlyList<RecomputeMode>? RecomputeModes { get; init; }
+
     /// <summary>What in the plan this stack cannot run as named: a ZeRO stage or schedule it does not ship (empty when all is there).</summary>
     public IReadOnlyList<string> Unsupported(ParallelPlan plan)
     {
         var list = new List<string>();
         if (ZeroStages is { } z && !z.Contains(plan.Zero))
             list.Add($"stack {Name} has no ZeRO stage {(int)plan.Zero} (its stages: {string.Join(", ", z.Select(x => (int)x))}): timed as if it had");
+        if (RecomputeModes is { } rm && !rm.Contains(plan.Recompute))
+            list.Add($"stack {Name} has no {ScheduleNames.Name(plan.Recompute)} recomputation (its modes: {string.Join(", ", rm.Select(ScheduleNames.Name))}): timed as if it had");
         if (Schedules is { } sc && !sc.Contains(plan.Schedule))
             list.Add($"stack {Name} does not ship the {ScheduleNames.Name(plan.Schedule)} schedule (its schedules: {string.Join(", ", sc.Select(ScheduleNames.Name))}): timed as if it did");
         return list;

@@ -149,9 +149,9 @@ public class ValidateRunsTests
         {
             ["published-runs: Korthikanti et al. 2022, Tables 3 and 5"] = (16, 0), // Table 5 times, and MFU/HFU of the present-work rows
             ["published-runs: Korthikanti et al. 2022, abstract"] = (0, 2),         // vocab not given
-            // strong-scaling ends: no plan given; four weak-scaling rows whose plan, with the list's empty zero_stage and recompute read as
-            // 0 and none, needs more than 80 GiB: a run that reported a number fitted, so they are skipped, not scored
-            ["published-runs: NVIDIA/Megatron-LM README"] = (10, 6),
+            // strong-scaling ends: no plan given. The weak-scaling rows leave zero_stage and recompute empty; ZeRO 0 without
+            // recomputation needs more than 80 GiB for four of them, so the least change that fits is taken (here the distributed optimizer)
+            ["published-runs: NVIDIA/Megatron-LM README"] = (18, 2),
             ["published-runs: Chowdhery et al. 2022"] = (0, 4),                      // TPUs, no vocab, no GPU count
             ["published-runs: Qi et al. 2024"] = (0, 48),                            // no vocab in the list
         };
@@ -166,7 +166,7 @@ public class ValidateRunsTests
         Assert.Equal(12, reasons.Count(x => x.Contains("ZB-2p not implemented")));
         Assert.Single(reasons, x => x.Contains("recompute \"partial (remat)\" is not modelled"));
         Assert.Single(reasons, x => x.Contains("the plan filled in (tp 1 pp 1 dp 96"));
-        Assert.Equal(4, reasons.Count(x => x.Contains("the run fitted, so the memory model or a defaulted column is off")));
+        Assert.DoesNotContain(reasons, x => x.Contains("the run fitted, so the memory model or a defaulted column is off"));
 
         // Korthikanti's Table 5 rows on one documented default policy (flash attention, no dropout) stay within 15% on average
         var korthikanti = Suite(doc, "published-runs: Korthikanti et al. 2022, Tables 3 and 5");
