@@ -26,6 +26,9 @@ public static class SimulationReport
         setup.Add("plan", $"tp {p.Tp}, pp {p.Pp}, dp {p.Dp}, cp {p.Cp}, vpp {p.Vpp}; micro-batch {p.MicroBatch}, global batch {p.GlobalBatch} ({p.MicroBatches} micro-batches)");
         if (p.Split is { IsEven: false } split) setup.Add("layers", LayerPlacement(r, split));
         setup.Add("policy", $"{ScheduleNames.Name(p.Schedule)}, ZeRO {(int)p.Zero}, recompute {ScheduleNames.Name(p.Recompute)}, sequence parallel {(p.SequenceParallel ? "on" : "off")}, {ScheduleNames.Name(p.Precision)} precision, flash attention {(p.FlashAttention ? "on" : "off")}");
+        var st = r.Costs.Stack;
+        setup.Add("stack", $"{st.Name}: {Core.Stack.StackNames.Name(st.Framework)}, {Core.Stack.StackNames.Name(st.Attention)} attention, {Core.Stack.StackNames.Name(st.Dtype)}, overlap {(st.Overlap ? "on" : "off")}, dropout {(st.Dropout ? "on" : "off")}, NIC at {F(st.NicEfficiency * 100, 0)}% of line rate ({st.DataParallelRing.ToString().ToLowerInvariant()} rings)");
+        setup.Add("flops", "MFU = model FLOPs (PaLM, arXiv:2204.02311 App. B: 6N + 12·L·h·s per token, causal attention counted as the full s x s product, twice what the kernels run) over the dense bf16 peak; HFU adds recomputation");
         if (scheduleFile is not null) setup.Add("schedule", $"from {scheduleFile} (validated; the policy names the cost model's view of it)");
         foreach (var w in r.Warnings) setup.Add("warning", w.Message);
 
@@ -123,6 +126,7 @@ public static class SimulationReport
             },
             ["memory"] = new JsonObject
             {
+                ["stack"] = r.Costs.Stack.Name, ["flopsConvention"] = "PaLM 6N + 12·L·h·s per token, causal attention counted full; MFU over the dense bf16 peak",
                 ["fits"] = r.Memory.Fits, ["memoryVerdict"] = r.Memory.VerdictText, ["reservedBytes"] = r.Memory.Reserved.Value, ["capacityBytes"] = r.Memory.Capacity.Value, ["peakBytes"] = r.Memory.Peak.Value,
                 ["limitingStage"] = r.Memory.LimitingStage,
                 ["stages"] = new JsonArray(r.Memory.Stages.Select(s => (JsonNode)new JsonObject

@@ -16,6 +16,8 @@ public sealed record StepCosts(
     Seconds Zero3Comm,
     Seconds Optimizer)
 {
+    /// <summary>The stack the costs were computed under.</summary>
+    public Stack.StackSpec Stack { get; init; } = ParallelSim.Core.Stack.StackSpec.Reference;
     /// <summary>ZeRO-3 traffic left exposed when the stack prefetches layer by layer (null: hidden behind the step's compute).</summary>
     public Seconds? Zero3Exposed { get; init; }
 }
@@ -53,7 +55,7 @@ public static class CostModel
         var dp = DataParallelTraffic.Of(m, c, plan, o, largest.Parameters, largest.Layers, largest.Forward, largest.Backward,
             layer.ForwardWithCp, layer.BackwardInput + layer.BackwardWeight);
         var optimizer = OptimizerStep.Of(gpu, plan, (double)largest.Parameters / t);
-        return new StepCosts(stages, p2p, p2pInter, dp.Comm, dp.Overlappable, dp.Zero3Comm, optimizer) { Zero3Exposed = dp.Zero3Exposed };
+        return new StepCosts(stages, p2p, p2pInter, dp.Comm, dp.Overlappable, dp.Zero3Comm, optimizer) { Zero3Exposed = dp.Zero3Exposed, Stack = o.Stack };
     }
 
     /// <summary>One pipeline stage: its layers, and the embedding and head where they run, with its memory.</summary>
