@@ -20,8 +20,9 @@ public static class MegatronCommand
         var gpu = new Option<string?>("--gpu") { Description = "GPU type of the nodes; alone it picks that GPU's usual node type" };
         var cluster = new Option<string?>("--cluster") { Description = $"node type [default: {PlanOptions.DefaultCluster}]" };
         var format = new Option<string>("--format") { Description = "table|markdown|json", DefaultValueFactory = _ => "table" };
+        var stackOption = new Option<string?>("--stack") { Description = $"Software stack whose kernels and collectives time the run (configs/stacks name or profile JSON); the launch line's precision, flash attention, dropout and overlap flags still apply [default: {Catalog.DefaultStack}]" };
         var cmd = new Command("megatron", "Explain and simulate a Megatron-LM launch line (pretrain_gpt.py arguments, torchrun world size)")
-        { words, file, gpu, cluster, format };
+        { words, file, gpu, cluster, format, stackOption };
         cmd.SetAction(r =>
         {
             var fmt = CommonOptions.ParseFormat(r.GetValue(format)!);
@@ -43,6 +44,16 @@ public static class MegatronCommand
             string? clusterName = r.GetValue(cluster), gpuName = r.GetValue(gpu);
             var node = catalog.Node(clusterName ?? (gpuName is not null ? catalog.Gpu(gpuName).DefaultNode : PlanOptions.DefaultCluster));
             var launch = MegatronLaunch.Interpret(line, node);
+            var stack = catalog.Stack(r.GetValue(stackOption) ?? Catalog.DefaultStack);
+            if (launch.Plan is { } lp)
+            {
+                // the launch line states its precision, attention kernel family, dropout and overlap; the stack times the rest
+                if (lp.FlashAttention != stack.FlashAttention)
+                    stack = catalog.WithAttention(stack, lp.FlashAttention ? Core.Stack.AttentionKernel.Flash2 : Core.Stack.AttentionKernel.Unfused);
+                var dtype = launch.Arguments.Any(a => a.Argument == "--fp16") ? Core.Stack.ComputeDtype.Fp16 : Core.Stack.ComputeDtype.Bf16;
+                stack = stack with { Precision = lp.Precision, Dtype = dtype, Dropout = launch.Costs.Dropout, Overlap = launch.Costs.OverlapGradReduce };
+                launch = launch with { Costs = launch.Costs with { Stack = stack } };
+            }
             var output = r.InvocationConfiguration.Output;
             foreach (var u in launch.Unknown) r.InvocationConfiguration.Error.WriteLine($"warning: unknown argument {u}: not simulated");
             if (fmt == OutputFormat.Json)
