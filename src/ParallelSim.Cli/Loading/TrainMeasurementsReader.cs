@@ -17,7 +17,8 @@ public sealed record TrainSuiteNaming(string Prefix, string Title, string Source
 /// come from here too.
 /// <para>Each row: layers, hidden, heads, vocab, micro_batch, accum, recompute (none|selective|full), precision
 /// (torch-amp-bf16 only); optional model (a name), seq (2048), arch (gpt|llama), ffn_hidden (4 x hidden), kv_heads
-/// (heads), tied_embeddings (true), gpu (else --gpu, else H200), oom (true: skipped). Other fields are measurement
+/// (heads), tied_embeddings (true), gpu (else --gpu, else H200), oom (true: nothing measured; the row's plan is checked for an
+/// out-of-memory verdict, as every row is, in a fourth suite "{Prefix}-oom"). Other fields are measurement
 /// extras (fwd_s, reserved_bytes, tokens_per_s, ...) and are ignored. A row outside what is modelled (another precision,
 /// recompute mode, architecture or GPU, or a plan the validator rejects) is skipped with its reason; a malformed number
 /// is an error.</para>
@@ -34,7 +35,7 @@ public static class TrainMeasurementsReader
         ("static_bytes", "static", "memory allocated between iterations", ReferenceMetric.StaticBytes, 2, null),
     ];
 
-    private sealed record Row(int Line, string Name, ReferenceInputs? Inputs, Dictionary<string, double> Measured, string? SkipReason);
+    private sealed record Row(int Line, string Name, ReferenceInputs? Inputs, Dictionary<string, double> Measured, string? SkipReason, bool Oom = false);
 
     /// <param name="where">the file as errors name it</param>
     /// <param name="file">the file as locators name it ("train.jsonl")</param>
@@ -68,11 +69,32 @@ public static class TrainMeasurementsReader
             {
                 string locator = $"{file} line {r.Line}, {k.Field}";
                 if (r.SkipReason is string why) skipped.Add(new SkippedCase(Name(r), $"{file} line {r.Line}", why));
+                else if (r.Oom) skipped.Add(new SkippedCase(Name(r), $"{file} line {r.Line}", "oom: true (ran out of memory, nothing measured; checked in the out-of-memory verdicts)"));
                 else if (!r.Measured.TryGetValue(k.Field, out double expected)) skipped.Add(new SkippedCase(Name(r), $"{file} line {r.Line}", $"{k.Field} not measured"));
                 else cases.Add(new ReferenceCase(suite, Name(r), new Source(naming.Source, locator), r.Inputs!, k.Metric, expected, k.TolerancePct, 0));
             }
             return new ReferenceSuite(suite, $"{naming.Title}: {k.Title}", source, k.MapeLimitPct, cases, skipped);
-        }).ToArray();
+        }).Append(Verdicts(rows, Name, file, naming, source)).ToArray();
+    }
+
+    /// <summary>
+    /// Whether each row fits, as measured: a row that ran must not be called out of memory (fits or tight), a row that ran out
+    /// of memory must be (what the allocator would reserve beyond the capacity). The verdict counts the CUDA context and NCCL
+    /// buffers, as the real capacity does.
+    /// </summary>
+    private static ReferenceSuite Verdicts(List<Row> rows, Func<Row, string> name, string file, TrainSuiteNaming naming, Source source)
+    {
+        string suite = $"{naming.Prefix}-oom";
+        var cases = new List<ReferenceCase>();
+        var skipped = new List<SkippedCase>();
+        foreach (var r in rows)
+        {
+            if (r.Inputs is null) { skipped.Add(new SkippedCase(name(r), $"{file} line {r.Line}", r.SkipReason ?? "not evaluated")); continue; }
+            var inputs = r.Inputs with { Options = r.Inputs.Options with { IncludeRuntimeReserve = true } };
+            var metric = r.Oom ? ReferenceMetric.OutOfMemoryAsMeasured : ReferenceMetric.RanAsMeasured;
+            cases.Add(new ReferenceCase(suite, name(r), new Source(naming.Source, $"{file} line {r.Line}, oom"), inputs, metric, 1, 0, 0));
+        }
+        return new ReferenceSuite(suite, $"{naming.Title}: out-of-memory verdicts", source, null, cases, skipped);
     }
 
     private static Row ReadRow(string line, int lineNo, string at, Catalog catalog, GpuSpec defaultGpu)
@@ -81,12 +103,8 @@ public static class TrainMeasurementsReader
         var j = JsonFields.Of(doc.RootElement, at);
         var root = doc.RootElement;
         string model = j.String("model", $"line {lineNo}");
-        if (j.Has("oom") && j.Bool("oom"))
-        {
-            string mb = root.TryGetProperty("micro_batch", out var m) ? $" mb {m.GetRawText()}" : "";
-            string rc = root.TryGetProperty("recompute", out var c) && c.ValueKind == JsonValueKind.String ? $" recompute {c.GetString()}" : "";
-            return new Row(lineNo, model + mb + rc, null, [], "oom: true (ran out of memory, nothing measured)");
-        }
+        // a row that ran out of memory has its plan but nothing measured: it is checked only for the verdict
+        bool oom = j.Has("oom") && j.Bool("oom");
 
         int layers = j.Int("layers"), hidden = j.Int("hidden"), heads = j.Int("heads"), vocab = j.Int("vocab");
         int seq = j.Int("seq", DefaultSeq), micro = j.Int("micro_batch"), accum = j.Int("accum");
@@ -96,7 +114,7 @@ public static class TrainMeasurementsReader
         string gpuName = j.String("gpu", "");
         var problems = j.Problems; // every problem of the row at once; the other fields are measurement extras, ignored
         var measured = new Dictionary<string, double>(StringComparer.Ordinal);
-        foreach (var (field, _, _, _, _, _) in Kinds)
+        foreach (var (field, _, _, _, _, _) in oom ? [] : Kinds)
         {
             if (!root.TryGetProperty(field, out var v) || v.ValueKind == JsonValueKind.Null) continue;
             if (v.ValueKind == JsonValueKind.Number && v.GetDouble() is var d && d > 0 && double.IsFinite(d)) measured[field] = d;
@@ -117,9 +135,11 @@ public static class TrainMeasurementsReader
             var (g, why) = GpuNames.Match(gpuName, catalog);
             if (g is null) skip.Add(why); else gpu = g;
         }
-        if (problems.Count > 0) throw new UserInputException(problems);
         string name = $"{model} mb {micro} recompute {recomputeName}";
-        if (skip.Count > 0) return new Row(lineNo, name, null, measured, string.Join("; ", skip));
+        // an out-of-memory row that does not state its whole plan is listed, not an error: nothing else of it is read
+        if (oom && problems.Count > 0) return new Row(lineNo, model, null, measured, $"oom: true, and the row does not state its whole plan ({problems.Count} fields missing or malformed): no verdict checked", true);
+        if (problems.Count > 0) throw new UserInputException(problems);
+        if (skip.Count > 0) return new Row(lineNo, name, null, measured, string.Join("; ", skip), oom);
 
         // the README's setup: one GPU, no parallelism, `accum` micro-batches of `micro_batch` sequences per iteration
         var spec = new ModelSpec(model, a, layers, hidden, heads, kv, ffn, vocab, seq, tied, new Source("measurement", at));
@@ -127,9 +147,9 @@ public static class TrainMeasurementsReader
             ScheduleKind.OneFOneB, PrecisionPolicy.TorchAmp, FlashAttention: true);
         var cluster = new ClusterSpec(catalog.Node(gpu.DefaultNode), 1);
         var errors = PlanValidator.Validate(spec, cluster, plan).Where(i => i.Severity == Severity.Error).Select(i => i.Message).ToArray();
-        if (errors.Length > 0) return new Row(lineNo, name, null, measured, "not a valid plan: " + string.Join("; ", errors));
+        if (errors.Length > 0) return new Row(lineNo, name, null, measured, "not a valid plan: " + string.Join("; ", errors), oom);
         // max_memory_allocated excludes the CUDA context and the allocator's cache, so no runtime reserve
         var options = CostOptions.Default with { Dropout = false, IncludeRuntimeReserve = false };
-        return new Row(lineNo, name, new ReferenceInputs(spec, cluster, plan, options, null), measured, null);
+        return new Row(lineNo, name, new ReferenceInputs(spec, cluster, plan, options, null), measured, null, oom);
     }
 }

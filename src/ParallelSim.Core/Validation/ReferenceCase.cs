@@ -36,6 +36,10 @@ public enum ReferenceMetric
     ModelTflopsPerGpu,
     /// <summary>Hardware FLOPs (recomputation included) per GPU per second, TFLOP/s (HFU x peak).</summary>
     HardwareTflopsPerGpu,
+    /// <summary>1 when the model agrees that a run that ran fits (its verdict is fits or tight), else 0; published 1.</summary>
+    RanAsMeasured,
+    /// <summary>1 when the model agrees that a run that ran out of memory does not fit (reserved beyond the capacity), else 0; published 1.</summary>
+    OutOfMemoryAsMeasured,
 }
 
 /// <summary>Which pipeline evaluation a case needs.</summary>

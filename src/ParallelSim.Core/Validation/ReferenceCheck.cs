@@ -68,6 +68,8 @@ public static class ReferenceCheck
             ReferenceMetric.ModelTflopsPerGpu => r.Throughput.ModelFlopsPerGpu.Value / 1e12,
             // arXiv:2104.04473 eq. 3: Megatron's TFLOP/s count the recomputed forward, i.e. the hardware rate
             ReferenceMetric.HardwareTflopsPerGpu => r.Throughput.HardwareFlopsPerGpu.Value / 1e12,
+            ReferenceMetric.RanAsMeasured => r.Memory.Verdict != MemoryVerdict.DoesNotFit ? 1 : 0,
+            ReferenceMetric.OutOfMemoryAsMeasured => r.Memory.Fits ? 0 : 1,
             _ => throw new ArgumentOutOfRangeException(nameof(c)),
         };
     }

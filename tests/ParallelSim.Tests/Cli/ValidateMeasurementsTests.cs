@@ -25,16 +25,16 @@ public class ValidateMeasurementsTests
     private static JsonElement[] Suites(JsonDocument doc) => doc.RootElement.GetProperty("suites").EnumerateArray().ToArray();
 
     [Fact]
-    public void Two_rows_give_three_suites_with_the_embedded_inputs_and_tolerances()
+    public void Two_rows_give_four_suites_with_the_embedded_inputs_and_tolerances()
     {
         string path = TempFile("mine.jsonl", TrainLine(1) + "\n" + Llama + "\n");
         var r = CliRunner.Run("validate", "--measurements", path, "--format", "json");
         Assert.True(r.ExitCode is 0 or 1, r.Err);
         using var doc = JsonDocument.Parse(r.Out);
         var suites = Suites(doc);
-        Assert.Equal(["mine-iteration", "mine-peak", "mine-static"], suites.Select(s => s.GetProperty("suite").GetString()!).ToArray());
+        Assert.Equal(["mine-iteration", "mine-peak", "mine-static", "mine-oom"], suites.Select(s => s.GetProperty("suite").GetString()!).ToArray());
         Assert.Equal(15, suites[0].GetProperty("mapeLimitPct").GetDouble());
-        Assert.Equal([2, 2, 1], suites.Select(s => s.GetProperty("cases").GetArrayLength()).ToArray());
+        Assert.Equal([2, 2, 1, 2], suites.Select(s => s.GetProperty("cases").GetArrayLength()).ToArray());
         Assert.Equal("static_bytes not measured", suites[2].GetProperty("skipped")[0].GetProperty("reason").GetString());
         Assert.Equal(10, suites[1].GetProperty("cases")[0].GetProperty("tolerancePct").GetDouble());
         Assert.Equal(2, suites[2].GetProperty("cases")[0].GetProperty("tolerancePct").GetDouble());
@@ -79,7 +79,15 @@ public class ValidateMeasurementsTests
         string oom = "{\"model\": \"big\", \"layers\": 48, \"hidden\": 8192, \"heads\": 64, \"vocab\": 50304, \"micro_batch\": 8, \"accum\": 2, " +
                      "\"recompute\": \"none\", \"precision\": \"torch-amp-bf16\", \"oom\": true, \"iter_s\": null}";
         var ok = CliRunner.Run("validate", "--measurements", TempFile("m.jsonl", TrainLine(2) + "\n" + oom + "\n"));
-        Assert.Contains("m.jsonl line 2  big mb 8 recompute none  oom: true (ran out of memory, nothing measured)", ok.Out);
+        Assert.Contains("m.jsonl line 2  big mb 8 recompute none  oom: true (ran out of memory, nothing measured; checked in the out-of-memory verdicts)", ok.Out);
+        // the verdicts: the row that ran fits, the 25B model without recomputation does not fit one H200
+        using (var doc = JsonDocument.Parse(CliRunner.Run("validate", "--measurements", TempFile("m.jsonl", TrainLine(2) + "\n" + oom + "\n"), "--format", "json").Out))
+        {
+            var verdicts = Suites(doc).Single(x => x.GetProperty("suite").GetString() == "m-oom").GetProperty("cases").EnumerateArray().ToArray();
+            Assert.Equal(2, verdicts.Length);
+            Assert.All(verdicts, v => Assert.Equal(1, v.GetProperty("predicted").GetDouble()));
+            Assert.Equal("OutOfMemoryAsMeasured", verdicts[1].GetProperty("metric").GetString());
+        }
 
         // another precision or recompute mode is not malformed, only not modelled: the row is skipped, the others still run
         string other = TrainLine(3).Replace("torch-amp-bf16", "fp16").Replace("\"recompute\": \"none\"", "\"recompute\": \"partial\"");
