@@ -37,7 +37,12 @@ public static class ValidateCommand
         };
         var gpu = new Option<string?>("--gpu") { Description = $"The GPU of --measurements rows that name none [default: {UserSuites.DefaultMeasurementGpu}]" };
         var mapeLimit = new Option<double?>("--mape-limit") { Description = "Fail (exit 1) a --runs suite whose MAPE is above PCT percent [default: none, report only]" };
-        foreach (var o in new Option[] { file, runs, measurements, gpu, mapeLimit }) cmd.Options.Add(o);
+        var stack = new Option<string?>("--stack")
+        {
+            Description = "Evaluate every --runs row on this stack (a name in configs/stacks/ or a profile JSON, e.g. from `calibrate stack`) instead of " +
+                "its stack and framework columns; its attention, precision, overlap and dropout columns still apply [default: each row's own]",
+        };
+        foreach (var o in new Option[] { file, runs, measurements, gpu, mapeLimit, stack }) cmd.Options.Add(o);
         cmd.SetAction(r =>
         {
             var fmt = CommonOptions.ParseFormat(r.GetValue(format)!);
@@ -48,10 +53,17 @@ public static class ValidateCommand
             double? limit = r.GetValue(mapeLimit);
             if (limit is not null && runFiles.Length == 0) problems.Add("--mape-limit applies to --runs files; none given");
             if (limit is < 0 or double.NaN) problems.Add($"--mape-limit must be a percentage at least 0 (got {limit})");
+            Core.Stack.StackSpec? runsStack = null;
+            if (r.GetValue(stack) is string stackName)
+            {
+                if (runFiles.Length == 0) problems.Add("--stack applies to --runs files; none given");
+                try { runsStack = Catalog.Default.Stack(stackName); }
+                catch (UserInputException e) { problems.AddRange(e.Problems.Select(p => "--stack: " + p)); }
+            }
             if (problems.Count > 0) throw new UserInputException(problems);
 
             bool own = files.Length + runFiles.Length + measurementFiles.Length > 0;
-            var loaded = own ? UserSuites.Load(files, runFiles, measurementFiles, r.GetValue(gpu), limit, Catalog.Default) : ReferenceReader.Embedded(Catalog.Default);
+            var loaded = own ? UserSuites.Load(files, runFiles, measurementFiles, r.GetValue(gpu), limit, Catalog.Default, runsStack) : ReferenceReader.Embedded(Catalog.Default);
             var suites = loaded.Where(s => filter is null || s.Name.Contains(filter, StringComparison.OrdinalIgnoreCase)).ToArray();
             if (suites.Length == 0) throw new UserInputException(filter is null ? "the files hold no suite" : $"--suite '{filter}' matches no suite");
             var outcomes = suites.Select(ReferenceEvaluation.Run).ToArray();
