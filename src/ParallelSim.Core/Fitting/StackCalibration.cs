@@ -105,7 +105,7 @@ public static class StackCalibration
         var step = Vector<double>.Build.Dense(free.Length, 0.18);
         try { NelderMeadSimplex.Minimum(ObjectiveFunction.Value(Objective), start, step, settings.Tolerance, settings.MaxIterations); }
         catch (MaximumIterationsException) { converged = false; }
-        return Result(best, evaluations, converged);
+        return Result(Rounded(best, free), evaluations, converged);
 
         StackFitResult Result(StackFactors fs, int n, bool ok)
         {
@@ -133,6 +133,13 @@ public static class StackCalibration
         }
         return result;
     }
+
+    /// <summary>
+    /// Factors to 4 decimals (0.01% of a factor, finer than any published number is printed), so a profile written with them
+    /// predicts what the fit reports.
+    /// </summary>
+    private static StackFactors Rounded(StackFactors fs, IEnumerable<StackFactor> free) =>
+        free.Aggregate(fs, (acc, f) => acc.With(f, StackFactorInfo.Clamp(f, Math.Round(acc[f]!.Value, 4))));
 
     private static double[] Predictions(IReadOnlyList<ReferenceCase> cases, Func<ReferenceCase, StackSpec, double> predict, StackFactors fs, bool parallel)
     {
