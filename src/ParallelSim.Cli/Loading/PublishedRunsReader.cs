@@ -40,7 +40,19 @@ public static class PublishedRunsReader
             foreach (var run in runs.Where(r => r.Source == source))
                 PublishedRunMapping.Map(run, names[source], file, catalog, cases, skipped, baseStack);
             string citation = source.Length > 0 ? source : file;
-            suites.Add(new ReferenceSuite(names[source], $"Published runs in {file}: {citation}", new Source(citation), mapeLimitPct, cases, skipped));
+            // the suite takes its rows' sample label when they all give the same one
+            var labels = runs.Where(r => r.Source == source).Select(r => r.Sample).Distinct().ToArray();
+            var sample = labels.Length == 1 ? labels[0] : SampleLabel.Unlabelled;
+            suites.Add(new ReferenceSuite(names[source], $"Published runs in {file}: {citation}", new Source(citation), mapeLimitPct, cases, skipped)
+            {
+                Sample = sample,
+                FittedTo = sample switch
+                {
+                    SampleLabel.OutOfSample => $"nothing (the sample column of {file} says out)",
+                    SampleLabel.InSample => $"not stated (the sample column of {file} says in)",
+                    _ => labels.Length > 1 ? $"not stated (the rows' sample column disagrees)" : "not stated",
+                },
+            });
         }
         return suites;
     }
