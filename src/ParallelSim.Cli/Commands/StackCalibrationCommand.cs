@@ -124,7 +124,7 @@ public static class StackCalibrationCommand
     /// <summary>Why a factor moves no case.</summary>
     public static string Why(StackFactor f) => f == StackFactor.Nic
         ? "no data-parallel or ZeRO traffic crosses a NIC: single-node rows, or traffic hidden behind compute even at 5% of the line rate"
-        : $"every case predicts the same with it at {StackFactorInfo.Bounds(f).Min} as at its stack's own value" + (f == StackFactor.Attention ? ", e.g. unfused attention, timed as GEMMs" : "");
+        : $"every case predicts the same with it at {Fmt.Sig(StackFactorInfo.Bounds(f).Min)} as at its stack's own value" + (f == StackFactor.Attention ? ", e.g. unfused attention, timed as GEMMs" : "");
 
     public static string Describe(StackSpec s) =>
         $"{s.Name}: {StackNames.Name(s.Framework)}, {StackNames.Name(s.Attention)}, {StackNames.Name(s.Dtype)}, overlap {(s.Overlap ? "yes" : "no")}, dropout {(s.Dropout ? "yes" : "no")}";

@@ -125,6 +125,24 @@ public class CalibrateStackTests
     }
 
     [Fact]
+    public void Numbers_are_printed_and_written_in_the_invariant_culture_under_a_comma_decimal_one()
+    {
+        var saved = System.Globalization.CultureInfo.CurrentCulture;
+        System.Globalization.CultureInfo.CurrentCulture = new System.Globalization.CultureInfo("de-DE");
+        try
+        {
+            string train = ValidateRunsTests.TempFile("train.csv", Train);
+            string profile = Path.Combine(Path.GetDirectoryName(train)!, "p.json");
+            var r = CliRunner.Run("calibrate", "stack", "--runs", train, "--out", profile);
+            Assert.True(r.ExitCode == 0, r.Err);
+            Assert.Matches(@"gemmDerate 0\.\d{4}", r.Out);
+            Assert.Matches(@"MAPE: \d+\.\d\d% on the stack as shipped", r.Out);
+            Assert.Matches("\"gemmDerate\": 0\\.\\d+,", File.ReadAllText(profile));
+        }
+        finally { System.Globalization.CultureInfo.CurrentCulture = saved; }
+    }
+
+    [Fact]
     public void A_factor_named_in_free_that_moves_no_case_is_refused()
     {
         var r = CliRunner.Run("calibrate", "stack", "--runs", ValidateRunsTests.TempFile("train.csv", Train), "--out",
