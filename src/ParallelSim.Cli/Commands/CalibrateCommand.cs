@@ -17,10 +17,11 @@ public static class CalibrateCommand
 {
     public static Command Create()
     {
-        var cmd = new Command("calibrate", "Fit efficiency curves to kernel measurements");
+        var cmd = new Command("calibrate", "Fit efficiency curves to kernel measurements, host terms to training steps, a stack's factors to published runs");
         cmd.Subcommands.Add(Sub("gemm", "bf16 GEMMs in JSON lines {op, m, k, n, seconds}", "gemmEfficiency", MeasurementReader.Gemms));
         cmd.Subcommands.Add(Sub("attn", "causal flash attention in JSON lines {b, heads, seq, head_dim, fwd_s, fwd_bwd_s}", "attentionEfficiency", MeasurementReader.Attention));
         cmd.Subcommands.Add(HostCalibrationCommand.Create());
+        cmd.Subcommands.Add(StackCalibrationCommand.Create());
         return cmd;
     }
 

@@ -1,4 +1,5 @@
 using ParallelSim.Core.Simulation;
+using ParallelSim.Core.Stack;
 using ParallelSim.Core.Validation;
 
 namespace ParallelSim.Cli.Commands;
@@ -23,4 +24,8 @@ public static class ReferenceEvaluation
 
     /// <summary>One case's prediction.</summary>
     public static double Predict(ReferenceCase c) => ReferenceCheck.Predict(c, Evaluate);
+
+    /// <summary>One case's prediction on another stack, its plan and other options unchanged (the predictor of `calibrate stack`).</summary>
+    public static double Predict(ReferenceCase c, StackSpec stack) =>
+        Predict(c with { Inputs = c.Inputs with { Options = c.Inputs.Options with { Stack = stack } } });
 }

@@ -27,6 +27,8 @@ public sealed partial record PublishedRun(
     public string Cluster { get; init; } = "";
     /// <summary>A catalog model or config path whose shape fills the empty shape columns.</summary>
     public string ModelRef { get; init; } = "";
+    /// <summary>The optional sample column: in (something was fitted to the row), out (nothing was), or unlabelled when empty.</summary>
+    public Core.Validation.SampleLabel Sample { get; init; }
 
     /// <summary>Parses a row; every malformed cell adds a problem (naming the line, column and value) and reads as empty.</summary>
     public static PublishedRun Parse(CsvRow row, string where, List<string> problems)
@@ -86,6 +88,10 @@ public sealed partial record PublishedRun(
         if (arch.Length > 0 && !Core.Parallelism.ScheduleNames.Arch.ContainsKey(arch))
             problems.Add($"{at}: arch \"{arch}\" is not known (valid: {string.Join(", ", Core.Parallelism.ScheduleNames.Arch.Keys)}, or empty for gpt)");
 
+        var sample = Core.Validation.SampleLabel.Unlabelled;
+        if (row["sample"].Length > 0 && !Core.Validation.SampleNames.Labels.TryGetValue(row["sample"], out sample))
+            problems.Add($"{at}: sample \"{row["sample"]}\" is not valid (valid: {string.Join(", ", Core.Validation.SampleNames.Labels.Keys)}, or empty)");
+
         int? zero = Int("zero_stage", min: 0);
         if (zero > 3) { problems.Add($"{at}: zero_stage is {zero}; it must be 0 to 3"); zero = null; }
 
@@ -98,7 +104,7 @@ public sealed partial record PublishedRun(
         {
             Stack = row["stack"], Framework = Known("framework", Core.Stack.StackNames.Frameworks), Attention = Known("attention", Core.Stack.StackNames.Attention),
             Precision = Known("precision", Core.Stack.StackNames.Dtypes), Overlap = YesNo("overlap"), Dropout = YesNo("dropout"),
-            TflopsConvention = convention, ModelRef = row["model_ref"], Cluster = row["cluster"],
+            TflopsConvention = convention, ModelRef = row["model_ref"], Cluster = row["cluster"], Sample = sample,
         };
     }
 

@@ -37,7 +37,10 @@ public static partial class PublishedRunMapping
     public static readonly string[] MetricColumns =
         ["reported_tflops_per_gpu", "reported_mfu", "reported_hfu", "reported_iter_time_s", "reported_memory_gb"];
 
-    public static void Map(PublishedRun r, string suite, string file, Catalog catalog, List<ReferenceCase> cases, List<SkippedCase> skipped)
+    /// <param name="baseStack">every row's stack in place of its stack and framework columns (`--stack BASE`); its attention,
+    /// precision, overlap and dropout columns still apply. Null: the row's own.</param>
+    public static void Map(PublishedRun r, string suite, string file, Catalog catalog, List<ReferenceCase> cases, List<SkippedCase> skipped,
+        Core.Stack.StackSpec? baseStack = null)
     {
         string name = r.Model.Length > 0 ? $"line {r.Line}: {r.Model}" : $"line {r.Line}";
         string row = $"{file} line {r.Line}";
@@ -49,7 +52,7 @@ public static partial class PublishedRunMapping
                  { ("layers", r.Layers ?? baseModel?.Layers), ("hidden", r.Hidden ?? baseModel?.Hidden), ("heads", r.Heads ?? baseModel?.Heads),
                    ("vocab", r.Vocab ?? baseModel?.Vocab), ("seq_len", r.SeqLen ?? baseModel?.SeqLength), ("num_gpus", r.NumGpus) })
             if (value is null) reasons.Add($"{column} is empty{(r.ModelRef.Length > 0 ? " (and model_ref gives none)" : "")}");
-        var stack = RowStack(r, catalog, reasons);
+        var stack = RowStack(r, catalog, reasons, baseStack);
         GpuSpec? gpu = null;
         if (r.Gpu.Length == 0) reasons.Add("gpu is empty");
         else
@@ -191,22 +194,13 @@ public static partial class PublishedRunMapping
     };
 
     /// <summary>
-    /// The row's stack: its stack column (a name or profile), else its framework's representative stack, else the default; then its
-    /// attention, precision, overlap and dropout columns over it. An FP8 row is not modelled yet and gives a reason.
+    /// The row's stack: <paramref name="baseStack"/> when given, else its stack column (a name or profile), else its framework's
+    /// representative stack, else the default; then its attention, precision, overlap and dropout columns over it. An FP8 row is not
+    /// modelled yet and gives a reason.
     /// </summary>
-    private static Core.Stack.StackSpec RowStack(PublishedRun r, Catalog catalog, List<string> reasons)
+    private static Core.Stack.StackSpec RowStack(PublishedRun r, Catalog catalog, List<string> reasons, Core.Stack.StackSpec? baseStack)
     {
-        var stack = catalog.Stack(Catalog.DefaultStack);
-        if (r.Stack.Length > 0)
-        {
-            try { stack = catalog.Stack(r.Stack); }
-            catch (UserInputException e) { reasons.Add("stack: " + string.Join("; ", e.Problems)); }
-        }
-        else if (r.Framework.Length > 0)
-        {
-            var framework = Core.Stack.StackNames.Frameworks[r.Framework];
-            stack = Core.Stack.FrameworkBehaviour.Apply(catalog.Stack(FrameworkStacks[framework]), framework);
-        }
+        var stack = baseStack ?? OwnStack(r, catalog, reasons);
         if (r.Attention.Length > 0) stack = catalog.WithAttention(stack, Core.Stack.StackNames.Attention[r.Attention]);
         if (r.Precision.Length > 0)
         {
@@ -217,6 +211,22 @@ public static partial class PublishedRunMapping
         if (r.Overlap is bool o) stack = stack with { Overlap = o };
         if (r.Dropout is bool d) stack = stack with { Dropout = d };
         return stack;
+    }
+
+    /// <summary>The stack column (a name or profile), else the framework's representative stack, else the default.</summary>
+    private static Core.Stack.StackSpec OwnStack(PublishedRun r, Catalog catalog, List<string> reasons)
+    {
+        if (r.Stack.Length > 0)
+        {
+            try { return catalog.Stack(r.Stack); }
+            catch (UserInputException e) { reasons.Add("stack: " + string.Join("; ", e.Problems)); }
+        }
+        else if (r.Framework.Length > 0)
+        {
+            var framework = Core.Stack.StackNames.Frameworks[r.Framework];
+            return Core.Stack.FrameworkBehaviour.Apply(catalog.Stack(FrameworkStacks[framework]), framework);
+        }
+        return catalog.Stack(Catalog.DefaultStack);
     }
 
     /// <summary>The model_ref column: a catalog name or a model file (ParallelSim or Hugging Face JSON); null when empty or not found.</summary>

@@ -14,7 +14,8 @@ public static class PublishedRunsReader
     /// <summary>Columns without which no row can be evaluated.</summary>
     public static readonly string[] EssentialColumns = ["layers", "hidden", "heads", "vocab", "seq_len", "gpu", "num_gpus"];
 
-    public static IReadOnlyList<ReferenceSuite> Read(string text, string path, Catalog catalog, double? mapeLimitPct)
+    /// <param name="baseStack">every row's stack in place of its stack and framework columns (<see cref="PublishedRunMapping.Map"/>)</param>
+    public static IReadOnlyList<ReferenceSuite> Read(string text, string path, Catalog catalog, double? mapeLimitPct, Core.Stack.StackSpec? baseStack = null)
     {
         var table = CsvTable.Parse(text, path);
         var problems = new List<string>();
@@ -37,9 +38,21 @@ public static class PublishedRunsReader
             var cases = new List<ReferenceCase>();
             var skipped = new List<SkippedCase>();
             foreach (var run in runs.Where(r => r.Source == source))
-                PublishedRunMapping.Map(run, names[source], file, catalog, cases, skipped);
+                PublishedRunMapping.Map(run, names[source], file, catalog, cases, skipped, baseStack);
             string citation = source.Length > 0 ? source : file;
-            suites.Add(new ReferenceSuite(names[source], $"Published runs in {file}: {citation}", new Source(citation), mapeLimitPct, cases, skipped));
+            // the suite takes its rows' sample label when they all give the same one
+            var labels = runs.Where(r => r.Source == source).Select(r => r.Sample).Distinct().ToArray();
+            var sample = labels.Length == 1 ? labels[0] : SampleLabel.Unlabelled;
+            suites.Add(new ReferenceSuite(names[source], $"Published runs in {file}: {citation}", new Source(citation), mapeLimitPct, cases, skipped)
+            {
+                Sample = sample,
+                FittedTo = sample switch
+                {
+                    SampleLabel.OutOfSample => $"nothing (the sample column of {file} says out)",
+                    SampleLabel.InSample => $"not stated (the sample column of {file} says in)",
+                    _ => labels.Length > 1 ? $"not stated (the rows' sample column disagrees)" : "not stated",
+                },
+            });
         }
         return suites;
     }

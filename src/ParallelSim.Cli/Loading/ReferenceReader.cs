@@ -47,7 +47,17 @@ public static class ReferenceReader
 
     /// <summary>The H200 calibration runs, read as any --measurements file is.</summary>
     public static readonly TrainSuiteNaming H200Train = new("h200-train", "H200 calibration runs",
-        "ParallelSim calibration run on one NVIDIA H200, 2026-11-27 (configs/calibration/h200/train.jsonl, README in shared/calibration/h200)");
+        "ParallelSim calibration run on one NVIDIA H200, 2026-11-27 (configs/calibration/h200/train.jsonl, README in shared/calibration/h200)")
+    {
+        Sample = SampleLabel.InSample,
+        FittedTo = new Dictionary<string, string>
+        {
+            ["iteration"] = "the H200 GEMM and attention efficiency curves (calibrate gemm/attn on the same machine's kernels, configs/calibration/h200) and the two host terms (calibrate host on these steps)",
+            ["peak"] = "the torch-amp memory accounting (autocast's bf16 weight copies, the fp32 loss logits) was worked out on these runs; the allocator-cache fraction of the fits verdict (6.8%) is their median",
+            ["static"] = "the torch-amp model-state bytes (16 per parameter) were checked byte by byte on these runs",
+            ["oom"] = "the verdicts follow from the peak model (in-sample on these runs) and the allocator-cache fraction, their median reserved/peak; none of these runs ran out of memory",
+        },
+    };
 
     /// <summary>Every suite shipped: configs/reference/*.json, and the three built from configs/calibration/h200/train.jsonl.</summary>
     public static IReadOnlyList<ReferenceSuite> Embedded(Catalog catalog)
@@ -64,6 +74,7 @@ public static class ReferenceReader
         var j = JsonFields.Of(doc.RootElement, where);
         string name = j.String("suite"), title = j.String("title"), source = j.String("source");
         j.String("note", "");
+        var (sample, fittedTo) = ReadSample(j, where);
         double? mape = j.Has("mapeLimitPct") ? j.Number("mapeLimitPct", min: 0) : null;
         bool rounding = j.Bool("printedDigitsCount", false);
         var suiteInputs = doc.RootElement.TryGetProperty("inputs", out var si) ? si : default;
@@ -82,7 +93,26 @@ public static class ReferenceReader
             catch (UserInputException e) { problems.AddRange(e.Problems); }
         }
         if (problems.Count > 0) throw new UserInputException(problems);
-        return new ReferenceSuite(name, title, new Source(source), mape, cases);
+        return new ReferenceSuite(name, title, new Source(source), mape, cases) { Sample = sample, FittedTo = fittedTo };
+    }
+
+    /// <summary>
+    /// "sample": "in" | "out" (absent: unlabelled) and "fittedTo": what was fitted or chosen on the suite, required for "in"
+    /// ("nothing" when absent for "out").
+    /// </summary>
+    private static (SampleLabel, string) ReadSample(JsonFields j, string where)
+    {
+        string label = j.String("sample", ""), fitted = j.String("fittedTo", "");
+        if (label.Length == 0)
+            return (SampleLabel.Unlabelled, fitted.Length > 0 ? fitted : "not stated");
+        if (!SampleNames.Labels.TryGetValue(label, out var sample))
+        {
+            j.Problems.Add($"{where}: \"sample\" \"{label}\" is not valid (valid: {string.Join(", ", SampleNames.Labels.Keys)}, or absent for unlabelled)");
+            return (SampleLabel.Unlabelled, "not stated");
+        }
+        if (sample == SampleLabel.InSample && fitted.Length == 0)
+            j.Problems.Add($"{where}: \"sample\" is \"in\": say in \"fittedTo\" what was fitted or chosen on this suite");
+        return (sample, fitted.Length > 0 ? fitted : "nothing");
     }
 
     private static ReferenceCase ReadCase(JsonElement e, string at, string suite, string source, JsonElement suiteInputs, bool rounding, Catalog catalog)

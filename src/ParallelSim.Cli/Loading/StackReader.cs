@@ -81,7 +81,8 @@ public static class StackReader
         string source = j.String("source");
         if (j.Has("sources") && doc.RootElement.GetProperty("sources").ValueKind != JsonValueKind.Object)
             j.Problems.Add($"{where}: \"sources\" must be an object of field → citation");
-        j.Object("fitted");
+        if (j.Object("fitted") is { } fitted) CheckFitted(fitted, where, new() { ["gemmDerate"] = gemm, ["attentionDerate"] = attn, ["nicEfficiency"] = nic }, j.Problems);
+        else if (j.Has("fitted")) j.Problems.Add($"{where}: \"fitted\" must be an object {{runs, base, cases, factors, mapePct, ...}}");
         foreach (var (key, v) in new[] { ("gemmDerate", gemm), ("attentionDerate", attn), ("nicEfficiency", nic) })
             if (v > (key == "nicEfficiency" ? 1 : 2)) j.Problems.Add($"{where}: \"{key}\" is {v}; it must be at most {(key == "nicEfficiency" ? 1 : 2)}");
         var f = Parse(StackNames.Frameworks, framework, "framework", where, j.Problems);
@@ -122,6 +123,29 @@ public static class StackReader
             return e.EnumerateArray().Select(x => x.GetString()!).ToArray();
         j.Problems.Add($"{where}: \"{key}\" must be an array of names");
         return null;
+    }
+
+    /// <summary>
+    /// The "fitted" object `calibrate stack` writes: runs (the file), base (the stack fitted on), cases, factors (the fitted ones, by
+    /// key), mapeBeforePct, mapePct, looMapePct (optional). Each fitted factor must be the profile's own value: a profile edited after
+    /// its fit no longer is what the record says.
+    /// </summary>
+    private static void CheckFitted(JsonFields f, string where, Dictionary<string, double> values, List<string> problems)
+    {
+        f.String("runs"); f.String("base");
+        f.Int("cases", min: 1);
+        f.Number("mapePct", min: 0);
+        f.Number("mapeBeforePct", 0, min: 0);
+        f.Number("looMapePct", 0, min: 0);
+        if (f.Object("factors") is not { } factors) f.Problems.Add($"{where}: \"fitted\": \"factors\" must be an object of fitted factor → value (gemmDerate, attentionDerate, nicEfficiency)");
+        else
+        {
+            foreach (var (key, own) in values)
+                if (factors.Has(key) && factors.Number(key) is double v && Math.Abs(v - own) > 1e-9)
+                    factors.Problems.Add($"{where}: \"fitted\": factors.{key} is {ReferenceReader.Invariant(v)} but the profile's {key} is {ReferenceReader.Invariant(own)}; edit both or drop \"fitted\"");
+            factors.RejectUnknown(); f.Problems.AddRange(factors.Problems);
+        }
+        f.RejectUnknown(); problems.AddRange(f.Problems);
     }
 
     private static T Parse<T>(IReadOnlyDictionary<string, T> table, string value, string key, string where, List<string> problems) where T : struct

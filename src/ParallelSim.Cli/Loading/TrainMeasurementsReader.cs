@@ -8,7 +8,13 @@ using ParallelSim.Core.Validation;
 namespace ParallelSim.Cli.Loading;
 
 /// <summary>How the three suites of one measurement file are named: "{Prefix}-iteration", "{Title}: iteration time", ...</summary>
-public sealed record TrainSuiteNaming(string Prefix, string Title, string Source);
+public sealed record TrainSuiteNaming(string Prefix, string Title, string Source)
+{
+    /// <summary>The label of all three suites (a user's file: unlabelled).</summary>
+    public Core.Validation.SampleLabel Sample { get; init; } = Core.Validation.SampleLabel.Unlabelled;
+    /// <summary>What was fitted or chosen on each suite, by suffix (iteration, peak, static); absent: "not stated".</summary>
+    public IReadOnlyDictionary<string, string> FittedTo { get; init; } = new Dictionary<string, string>();
+}
 
 /// <summary>
 /// Reads single-GPU training measurements in JSON lines (the format of configs/calibration/h200/train.jsonl, README
@@ -73,7 +79,10 @@ public static class TrainMeasurementsReader
                 else if (!r.Measured.TryGetValue(k.Field, out double expected)) skipped.Add(new SkippedCase(Name(r), $"{file} line {r.Line}", $"{k.Field} not measured"));
                 else cases.Add(new ReferenceCase(suite, Name(r), new Source(naming.Source, locator), r.Inputs!, k.Metric, expected, k.TolerancePct, 0));
             }
-            return new ReferenceSuite(suite, $"{naming.Title}: {k.Title}", source, k.MapeLimitPct, cases, skipped);
+            return new ReferenceSuite(suite, $"{naming.Title}: {k.Title}", source, k.MapeLimitPct, cases, skipped)
+            {
+                Sample = naming.Sample, FittedTo = naming.FittedTo.TryGetValue(k.Suffix, out var fitted) ? fitted : "not stated",
+            };
         }).Append(Verdicts(rows, Name, file, naming, source)).ToArray();
     }
 
@@ -94,7 +103,10 @@ public static class TrainMeasurementsReader
             var metric = r.Oom ? ReferenceMetric.OutOfMemoryAsMeasured : ReferenceMetric.RanAsMeasured;
             cases.Add(new ReferenceCase(suite, name(r), new Source(naming.Source, $"{file} line {r.Line}, oom"), inputs, metric, 1, 0, 0));
         }
-        return new ReferenceSuite(suite, $"{naming.Title}: out-of-memory verdicts", source, null, cases, skipped);
+        return new ReferenceSuite(suite, $"{naming.Title}: out-of-memory verdicts", source, null, cases, skipped)
+        {
+            Sample = naming.Sample, FittedTo = naming.FittedTo.TryGetValue("oom", out var fitted) ? fitted : "not stated",
+        };
     }
 
     private static Row ReadRow(string line, int lineNo, string at, Catalog catalog, GpuSpec defaultGpu)

@@ -10,8 +10,9 @@ public static class UserSuites
 {
     public const string DefaultMeasurementGpu = "H200-SXM-141GB";
 
+    /// <param name="runsStack">the stack every --runs row is evaluated on (`validate --stack`), null: each row's own</param>
     public static IReadOnlyList<ReferenceSuite> Load(IReadOnlyList<string> files, IReadOnlyList<string> runs, IReadOnlyList<string> measurements,
-        string? gpuName, double? mapeLimitPct, Catalog catalog)
+        string? gpuName, double? mapeLimitPct, Catalog catalog, Core.Stack.StackSpec? runsStack = null)
     {
         var problems = new List<string>();
         var suites = new List<ReferenceSuite>();
@@ -34,7 +35,7 @@ public static class UserSuites
             }
         }
         Each(files, (text, path) => [ReferenceReader.Read(text, path, catalog)]);
-        Each(runs, (text, path) => PublishedRunsReader.Read(text, path, catalog, mapeLimitPct));
+        Each(runs, (text, path) => PublishedRunsReader.Read(text, path, catalog, mapeLimitPct, runsStack));
         Each(measurements, (text, path) => TrainMeasurementsReader.Read(text, path, Path.GetFileName(path), catalog, gpu,
             new TrainSuiteNaming(Path.GetFileNameWithoutExtension(path), Path.GetFileName(path), $"measurements in {path}")));
         if (problems.Count > 0) throw new UserInputException(problems);

@@ -75,6 +75,31 @@ public sealed record ReferenceCase(
 /// <summary>A row of a user's data that gives no case, and why (unknown GPU, missing shape, unsupported schedule...).</summary>
 public sealed record SkippedCase(string Name, string Locator, string Reason);
 
+/// <summary>Whether anything in the model was fitted or chosen on a suite's data.</summary>
+public enum SampleLabel
+{
+    /// <summary>Nobody said (a user's file without a label).</summary>
+    Unlabelled,
+    /// <summary>Something in the model was fitted or chosen on it: agreement there is a calibration check, not a prediction.</summary>
+    InSample,
+    /// <summary>Nothing was fitted to it: agreement there is a prediction.</summary>
+    OutOfSample,
+}
+
+/// <summary>The labels as written in suite files and run lists ("sample": "in" | "out").</summary>
+public static class SampleNames
+{
+    public static readonly IReadOnlyDictionary<string, SampleLabel> Labels = new Dictionary<string, SampleLabel>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["in"] = SampleLabel.InSample, ["out"] = SampleLabel.OutOfSample,
+    };
+
+    /// <summary>"in", "out", or "-" for unlabelled.</summary>
+    public static string Short(SampleLabel l) => l switch { SampleLabel.InSample => "in", SampleLabel.OutOfSample => "out", _ => "-" };
+
+    public static string Long(SampleLabel l) => l switch { SampleLabel.InSample => "in sample", SampleLabel.OutOfSample => "out of sample", _ => "unlabelled" };
+}
+
 /// <summary>
 /// A suite of reference cases from one source, with an optional bound on their MAPE, and the rows of its data that
 /// could not be evaluated (reported, never counted in the MAPE).
@@ -83,4 +108,10 @@ public sealed record ReferenceSuite(string Name, string Title, Source Source, do
     IReadOnlyList<SkippedCase>? Skipped = null)
 {
     public IReadOnlyList<SkippedCase> SkippedCases => Skipped ?? [];
+
+    /// <summary>Whether the model was fitted or chosen on this suite.</summary>
+    public SampleLabel Sample { get; init; } = SampleLabel.Unlabelled;
+
+    /// <summary>What was fitted or chosen on it, in words ("nothing" for an out-of-sample suite).</summary>
+    public string FittedTo { get; init; } = "not stated";
 }
