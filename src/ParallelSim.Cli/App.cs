@@ -1,6 +1,6 @@
 using System.CommandLine;
 using ParallelSim.Cli.Commands;
-using ParallelSim.Cli.Loading;
+using ParallelSim.Readers;
 
 namespace ParallelSim.Cli;
 

@@ -5,7 +5,7 @@ namespace ParallelSim.Tests;
 /// <summary>Dependencies point inward: the libraries know nothing of the CLI, the console, files or plotting.</summary>
 public class ArchitectureTests
 {
-    public static TheoryData<string> Libraries => new(["ParallelSim.Core", "ParallelSim.Schedules", "ParallelSim.Search"]);
+    public static TheoryData<string> Libraries => new(["ParallelSim.Core", "ParallelSim.Schedules", "ParallelSim.Search", "ParallelSim.Readers"]);
 
     [Theory, MemberData(nameof(Libraries))]
     public void A_library_references_neither_the_cli_nor_plotting_nor_command_line_parsing(string name)
@@ -15,6 +15,16 @@ public class ArchitectureTests
         Assert.DoesNotContain("System.CommandLine", refs);
         Assert.DoesNotContain("parallelsim", refs);
         Assert.DoesNotContain("ParallelSim.Plotting", refs);
+    }
+
+    [Fact]
+    public void Readers_write_nothing_to_the_console()
+    {
+        // the readers read files (that is their job) but never print: the CLI decides what the user sees
+        string root = FindRepoRoot();
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(root, "src/ParallelSim.Readers"), "*.cs", SearchOption.AllDirectories)
+                     .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}")))
+            Assert.False(File.ReadAllText(file).Contains("Console."), $"{file} writes to the console");
     }
 
     [Fact]

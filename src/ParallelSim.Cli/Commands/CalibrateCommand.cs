@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
-using ParallelSim.Cli.Loading;
+using ParallelSim.Readers;
 using ParallelSim.Cli.Output;
 using ParallelSim.Core.Costs;
 using ParallelSim.Core.Hardware;

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using ParallelSim.Cli.Loading;
+using ParallelSim.Readers;
 using ParallelSim.Core.Hardware;
 using ParallelSim.Core.Models;
 using ParallelSim.Core.Parallelism;

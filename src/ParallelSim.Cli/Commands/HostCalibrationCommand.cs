@@ -1,5 +1,5 @@
 using System.CommandLine;
-using ParallelSim.Cli.Loading;
+using ParallelSim.Readers;
 using ParallelSim.Cli.Output;
 using ParallelSim.Core.Costs;
 using ParallelSim.Core.Validation;

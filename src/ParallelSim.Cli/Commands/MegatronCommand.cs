@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using ParallelSim.Cli.Loading;
+using ParallelSim.Readers;
 using ParallelSim.Cli.Output;
 using ParallelSim.Core.Simulation;
 

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using ParallelSim.Cli.Loading;
+using ParallelSim.Readers;
 using ParallelSim.Core.Costs;
 using ParallelSim.Core.Hardware;
 using ParallelSim.Core.Models;
@@ -50,7 +50,7 @@ public sealed class PlanOptions
     public readonly Option<string?> Recompute = new("--recompute") { Description = "none|selective|full [default: selective]" };
     public readonly Option<string?> SequenceParallel = new("--sequence-parallel") { Description = "Sequence parallelism (true|false) [default: true]" };
     public readonly Option<string?> Schedule = new("--schedule") { Description = "gpipe|1f1b|interleaved|zb-h1|zb-h2|dualpipev [default: 1f1b]" };
-    public readonly Option<string?> ScheduleFile = new(Loading.ScheduleFile.Flag) { Description = "Run this schedule instead of a generated one: CSV, one row of actions per rank (0F0,0F1,0B0,...), or a shipped name (1f1b-p4-m8)" };
+    public readonly Option<string?> ScheduleFile = new(Readers.ScheduleFile.Flag) { Description = "Run this schedule instead of a generated one: CSV, one row of actions per rank (0F0,0F1,0B0,...), or a shipped name (1f1b-p4-m8)" };
     public readonly Option<string?> Precision = new("--precision") { Description = "megatron|zero|torch-amp|bf16|fp16 (fp16: Megatron mixed precision with fp16 GEMMs) [default: the stack's, megatron]" };
     public readonly Option<string?> FlashAttention = new("--flash-attention") { Description = "Alias of --attention: true keeps the stack's fused kernel (flash2 if it has none), false is unfused [default: the stack's]" };
     public readonly Option<string?> Dropout = new("--dropout") { Description = "Dropout on: masks are stored (yes|no) [default: the stack's, no]" };
@@ -73,10 +73,10 @@ public sealed class PlanOptions
     {
         if (r.GetValue(ScheduleFile) is not string path) return null;
         var problems = new List<string>();
-        if (exclusive && r.GetValue(Schedule) is not null) problems.Add($"{Loading.ScheduleFile.Flag} decides the schedule: leave out --schedule");
-        if (exclusive && r.GetValue(Vpp) is not null) problems.Add($"{Loading.ScheduleFile.Flag} decides the chunks per rank (stages / ranks): leave out --vpp");
+        if (exclusive && r.GetValue(Schedule) is not null) problems.Add($"{Readers.ScheduleFile.Flag} decides the schedule: leave out --schedule");
+        if (exclusive && r.GetValue(Vpp) is not null) problems.Add($"{Readers.ScheduleFile.Flag} decides the chunks per rank (stages / ranks): leave out --vpp");
         if (problems.Count > 0) throw new UserInputException(problems);
-        return Loading.ScheduleFile.Load(path);
+        return Readers.ScheduleFile.Load(path);
     }
 
     public void AddTo(Command command)

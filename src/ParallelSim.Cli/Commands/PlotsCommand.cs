@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
-using ParallelSim.Cli.Loading;
+using ParallelSim.Readers;
 
 namespace ParallelSim.Cli.Commands;
 

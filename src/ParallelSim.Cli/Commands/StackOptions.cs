@@ -1,5 +1,5 @@
 using System.CommandLine;
-using ParallelSim.Cli.Loading;
+using ParallelSim.Readers;
 using ParallelSim.Core.Parallelism;
 using ParallelSim.Core.Stack;
 
@@ -51,12 +51,7 @@ public sealed class StackOptions
         return null;
     }
 
-    public static bool? ParseYesNo(string v) => v.ToLowerInvariant() switch
-    {
-        "yes" or "y" or "true" or "1" or "on" => true,
-        "no" or "n" or "false" or "0" or "off" => false,
-        _ => null,
-    };
+    public static bool? ParseYesNo(string v) => Readers.YesNo.Parse(v);
 
     /// <summary>
     /// --precision: a bookkeeping policy (megatron, zero, torch-amp, bf16), or fp16: Megatron's mixed precision with fp16 GEMMs and

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using ParallelSim.Cli.Loading;
+using ParallelSim.Readers;
 using ParallelSim.Core.Parallelism;
 using ParallelSim.Search;
 

@@ -18,11 +18,11 @@ public static class PlotAdapters
     {
         string ext = Path.GetExtension(path).ToLowerInvariant();
         if (ext is not (".png" or ".svg"))
-            throw new Loading.UserInputException($"plot file '{path}' must end in .png or .svg");
+            throw new Readers.UserInputException($"plot file '{path}' must end in .png or .svg");
         try { save(path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new Loading.UserInputException($"cannot write plot '{path}': {e.Message}");
+            throw new Readers.UserInputException($"cannot write plot '{path}': {e.Message}");
         }
     }
 }

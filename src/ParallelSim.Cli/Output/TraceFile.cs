@@ -1,4 +1,4 @@
-using ParallelSim.Cli.Loading;
+using ParallelSim.Readers;
 using ParallelSim.Schedules.Export;
 using ParallelSim.Schedules.Simulation;
 

@@ -109,7 +109,7 @@ public class DualPipeVCommandTests
         double Step(string text) => steps.First(s => s.GetProperty("text").GetString()!.StartsWith(text, StringComparison.Ordinal)).GetProperty("value").GetDouble();
         Assert.True(Step("DualPipeV: idle time per step") > 0);
         // the same plan on the analytical path: its pipeline time is the explainer's
-        var catalog = ParallelSim.Cli.Loading.Catalog.Default;
+        var catalog = ParallelSim.Readers.Catalog.Default;
         var plan = new ParallelPlan(2, 4, 1, 1, 2, 1, 16, ZeroStage.None, RecomputeMode.Selective, true, ScheduleKind.DualPipeV, PrecisionPolicy.Megatron, true);
         var cluster = new ClusterSpec(catalog.Node("dgx-a100"), 8);
         var costs = CostModel.Evaluate(catalog.Model("gpt3-1.3b"), cluster, plan, CostOptions.Default);

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using ParallelSim.Cli.Loading;
+using ParallelSim.Readers;
 
 namespace ParallelSim.Tests.Cli;
 

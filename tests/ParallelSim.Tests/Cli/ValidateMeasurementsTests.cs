@@ -1,6 +1,6 @@
 using System.Text.Json;
 using ParallelSim.Cli.Commands;
-using ParallelSim.Cli.Loading;
+using ParallelSim.Readers;
 using ParallelSim.Core.Costs;
 using ParallelSim.Core.Hardware;
 using ParallelSim.Core.Models;

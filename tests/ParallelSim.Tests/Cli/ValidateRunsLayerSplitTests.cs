@@ -1,5 +1,5 @@
 using System.Text.Json;
-using ParallelSim.Cli.Loading;
+using ParallelSim.Readers;
 using ParallelSim.Core.Costs;
 using ParallelSim.Core.Hardware;
 using ParallelSim.Core.Models;

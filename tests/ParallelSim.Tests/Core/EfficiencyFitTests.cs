@@ -1,4 +1,4 @@
-using ParallelSim.Cli.Loading;
+using ParallelSim.Readers;
 using ParallelSim.Core.Costs;
 using ParallelSim.Core.Hardware;
 

@@ -1,4 +1,4 @@
-using ParallelSim.Cli.Loading;
+using ParallelSim.Readers;
 
 namespace ParallelSim.Tests.Core;
 

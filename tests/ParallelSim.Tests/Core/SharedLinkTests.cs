@@ -1,4 +1,4 @@
-using ParallelSim.Cli.Loading;
+using ParallelSim.Readers;
 using ParallelSim.Core.Hardware;
 using ParallelSim.Core.Parallelism;
 using ParallelSim.Core.Simulation;

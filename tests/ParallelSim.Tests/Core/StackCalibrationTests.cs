@@ -1,4 +1,4 @@
-using ParallelSim.Cli.Loading;
+using ParallelSim.Readers;
 using ParallelSim.Core.Fitting;
 using ParallelSim.Core.Stack;
 using ParallelSim.Core.Validation;

@@ -12,8 +12,8 @@ namespace ParallelSim.Tests.Schedules;
 /// </summary>
 public class DualPipeVCostsTests
 {
-    private static readonly ModelSpec Model = ParallelSim.Cli.Loading.Catalog.Default.Model("gpt3-1.3b");
-    private static readonly ClusterSpec Cluster = new(ParallelSim.Cli.Loading.Catalog.Default.Node("dgx-a100"), 4);
+    private static readonly ModelSpec Model = ParallelSim.Readers.Catalog.Default.Model("gpt3-1.3b");
+    private static readonly ClusterSpec Cluster = new(ParallelSim.Readers.Catalog.Default.Node("dgx-a100"), 4);
 
     private static ParallelPlan Plan(ScheduleKind kind, int vpp) =>
         new(1, 4, 1, 1, vpp, 1, 16, ZeroStage.None, RecomputeMode.None, false, kind, PrecisionPolicy.Megatron, true);

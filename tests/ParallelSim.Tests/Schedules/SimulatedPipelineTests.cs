@@ -11,8 +11,8 @@ public class SimulatedPipelineTests
 {
     private static (ModelSpec, ClusterSpec, ParallelPlan) Gpt3OnA100(ScheduleKind kind, int vpp, int microBatches)
     {
-        var model = ParallelSim.Cli.Loading.Catalog.Default.Model("gpt3-175b");
-        var cluster = new ClusterSpec(ParallelSim.Cli.Loading.Catalog.Default.Node("dgx-a100"), 64);
+        var model = ParallelSim.Readers.Catalog.Default.Model("gpt3-175b");
+        var cluster = new ClusterSpec(ParallelSim.Readers.Catalog.Default.Node("dgx-a100"), 64);
         var plan = new ParallelPlan(8, 8, 1, 1, vpp, 1, microBatches, ZeroStage.None, RecomputeMode.Selective, true, kind, PrecisionPolicy.Megatron, true);
         return (model, cluster, plan);
     }
@@ -84,8 +84,8 @@ public class StepCostsAdapterTests
     public void Boundaries_that_cross_a_node_take_the_network_and_the_rest_nvlink()
     {
         // pp 16 with one GPU per stage on 8-GPU nodes: only the 7 -> 8 boundary (and the chunk wrap 15 -> 0) leaves a node
-        var model = ParallelSim.Cli.Loading.Catalog.Default.Model("gpt3-1.3b");
-        var cluster = new ClusterSpec(ParallelSim.Cli.Loading.Catalog.Default.Node("dgx-a100"), 16);
+        var model = ParallelSim.Readers.Catalog.Default.Model("gpt3-1.3b");
+        var cluster = new ClusterSpec(ParallelSim.Readers.Catalog.Default.Node("dgx-a100"), 16);
         var plan = new ParallelPlan(1, 16, 1, 1, 2, 1, 32, ZeroStage.None, RecomputeMode.None, false, ScheduleKind.Interleaved, PrecisionPolicy.Megatron, true);
         var costs = CostModel.Evaluate(model, cluster, plan, CostOptions.Default);
         var d = StepCostsAdapter.Durations(costs, plan, cluster);
@@ -102,8 +102,8 @@ public class StepCostsAdapterTests
     [Fact]
     public void Each_stage_runs_its_own_input_and_weight_backward_from_the_cost_model()
     {
-        var model = ParallelSim.Cli.Loading.Catalog.Default.Model("gpt3-1.3b");
-        var cluster = new ClusterSpec(ParallelSim.Cli.Loading.Catalog.Default.Node("dgx-a100"), 4);
+        var model = ParallelSim.Readers.Catalog.Default.Model("gpt3-1.3b");
+        var cluster = new ClusterSpec(ParallelSim.Readers.Catalog.Default.Node("dgx-a100"), 4);
         var plan = new ParallelPlan(1, 4, 1, 1, 1, 1, 8, ZeroStage.None, RecomputeMode.None, false, ScheduleKind.ZeroBubbleH1, PrecisionPolicy.Megatron, true);
         var costs = CostModel.Evaluate(model, cluster, plan, CostOptions.Default);
         var d = StepCostsAdapter.Durations(costs, plan, cluster);

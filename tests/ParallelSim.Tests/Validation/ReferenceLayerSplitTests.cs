@@ -1,5 +1,5 @@
 using ParallelSim.Cli.Commands;
-using ParallelSim.Cli.Loading;
+using ParallelSim.Readers;
 using ParallelSim.Core.Parallelism;
 using ParallelSim.Core.Validation;
 

@@ -5,7 +5,7 @@ using ParallelSim.Core.Fitting;
 using ParallelSim.Core.Parallelism;
 using ParallelSim.Core.Stack;
 
-namespace ParallelSim.Cli.Loading;
+namespace ParallelSim.Readers;
 
 /// <summary>What a calibrated profile records of its fit (the "fitted" object of a stack JSON).</summary>
 /// <param name="Runs">the runs file, by name</param>

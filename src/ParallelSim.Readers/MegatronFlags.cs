@@ -1,4 +1,4 @@
-namespace ParallelSim.Cli.Loading;
+namespace ParallelSim.Readers;
 
 /// <summary>How a known launch-line flag is used: in the simulation, or known but without effect on step time and memory.</summary>
 public enum FlagUse { Simulated, NotSimulated }

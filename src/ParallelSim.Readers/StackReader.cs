@@ -3,7 +3,7 @@ using ParallelSim.Core.Hardware;
 using ParallelSim.Core.Parallelism;
 using ParallelSim.Core.Stack;
 
-namespace ParallelSim.Cli.Loading;
+namespace ParallelSim.Readers;
 
 /// <summary>
 /// Reads software stacks (configs/stacks/*.json, or a user's profile) and the attention-kernel table

@@ -5,7 +5,7 @@ using ParallelSim.Core.Models;
 using ParallelSim.Core.Parallelism;
 using ParallelSim.Core.Validation;
 
-namespace ParallelSim.Cli.Loading;
+namespace ParallelSim.Readers;
 
 /// <summary>How the three suites of one measurement file are named: "{Prefix}-iteration", "{Title}: iteration time", ...</summary>
 public sealed record TrainSuiteNaming(string Prefix, string Title, string Source)

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace ParallelSim.Cli.Loading;
+namespace ParallelSim.Readers;
 
 /// <summary>Counts as people write them: 175e9, 175B, 300G, 1.4T, 7000M (K = 1e3, M = 1e6, B or G = 1e9, T = 1e12).</summary>
 public static class CountParser

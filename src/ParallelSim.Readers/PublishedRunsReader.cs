@@ -1,7 +1,7 @@
 using ParallelSim.Core.Hardware;
 using ParallelSim.Core.Validation;
 
-namespace ParallelSim.Cli.Loading;
+namespace ParallelSim.Readers;
 
 /// <summary>
 /// Reads a CSV of published runs (the schema of the project's public run list: source, model, shape, GPU, plan,

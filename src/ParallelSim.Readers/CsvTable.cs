@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace ParallelSim.Cli.Loading;
+namespace ParallelSim.Readers;
 
 /// <summary>One record of a CSV file: its fields by column name, and the line it starts on (1-based, the header is line 1).</summary>
 public sealed record CsvRow(int Line, IReadOnlyDictionary<string, string> Fields)

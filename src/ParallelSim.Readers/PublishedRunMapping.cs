@@ -7,7 +7,7 @@ using ParallelSim.Core.Parallelism;
 using ParallelSim.Core.Simulation;
 using ParallelSim.Core.Validation;
 
-namespace ParallelSim.Cli.Loading;
+namespace ParallelSim.Readers;
 
 /// <summary>
 /// Turns one published run into reference cases, one per reported metric, or into skipped entries with the reason.

@@ -2,7 +2,7 @@ using System.Text.Json;
 using ParallelSim.Core.Hardware;
 using ParallelSim.Core.Models;
 
-namespace ParallelSim.Cli.Loading;
+namespace ParallelSim.Readers;
 
 /// <summary>
 /// Reads a Hugging Face `config.json`: Llama, Mistral and Qwen2 (llama arch), GPT-2 (n_layer, n_embd,

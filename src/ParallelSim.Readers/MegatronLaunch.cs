@@ -4,7 +4,7 @@ using ParallelSim.Core.Hardware;
 using ParallelSim.Core.Models;
 using ParallelSim.Core.Parallelism;
 
-namespace ParallelSim.Cli.Loading;
+namespace ParallelSim.Readers;
 
 /// <summary>One line of the explanation: the argument as written, what it means, and what the simulation does with it.</summary>
 public sealed record LaunchArgument(string Argument, string Value, string Status, string Meaning, string Effect);

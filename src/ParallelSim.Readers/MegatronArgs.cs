@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace ParallelSim.Cli.Loading;
+namespace ParallelSim.Readers;
 
 /// <summary>One argument of a launch line, as written: the flag (without value) and its value, if any.</summary>
 public sealed record LaunchToken(string Flag, string? Value, bool IsFlag);

@@ -4,7 +4,7 @@ using ParallelSim.Core.Models;
 using ParallelSim.Core.Parallelism;
 using ParallelSim.Core.Units;
 
-namespace ParallelSim.Cli.Loading;
+namespace ParallelSim.Readers;
 
 /// <summary>Turns ParallelSim's own JSON (configs/) into specs, strictly.</summary>
 internal static class SpecReaders

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace ParallelSim.Cli.Loading;
+namespace ParallelSim.Readers;
 
 /// <summary>
 /// One row of a published-runs CSV with its numbers parsed (empty cells are null). Free text stays text: the GPU, the
@@ -71,7 +71,7 @@ public sealed partial record PublishedRun(
         int? vpp = maxChunks ? null : Int("vpp");
 
         bool? YesNo(string column) => row[column].Length == 0 ? null
-            : Commands.StackOptions.ParseYesNo(row[column]) ?? Bad($"{at}: {column} \"{row[column]}\" is not yes or no (or empty)");
+            : Readers.YesNo.Parse(row[column]) ?? Bad($"{at}: {column} \"{row[column]}\" is not yes or no (or empty)");
         bool? sp = YesNo("sequence_parallel");
         bool? Bad(string problem) { problems.Add(problem); return null; }
         string Known<T>(string column, IReadOnlyDictionary<string, T> valid)

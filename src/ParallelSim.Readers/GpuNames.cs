@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using ParallelSim.Core.Hardware;
 
-namespace ParallelSim.Cli.Loading;
+namespace ParallelSim.Readers;
 
 /// <summary>
 /// Maps a GPU as papers and run lists write it ("A100-80GB", "H100 (80GB)", "A100-SXM-80GB (RoCE RDMA, up to 4 nodes)",

@@ -1,4 +1,4 @@
-namespace ParallelSim.Cli.Loading;
+namespace ParallelSim.Readers;
 
 /// <summary>Bad input from the user: the CLI prints the messages and exits with code 2, never a stack trace.</summary>
 public sealed class UserInputException : Exception

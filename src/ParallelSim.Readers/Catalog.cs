@@ -4,7 +4,7 @@ using ParallelSim.Core.Hardware;
 using ParallelSim.Core.Models;
 using ParallelSim.Core.Stack;
 
-namespace ParallelSim.Cli.Loading;
+namespace ParallelSim.Readers;
 
 /// <summary>
 /// The GPUs, node types and models shipped in configs/ (embedded in the binary). Names match

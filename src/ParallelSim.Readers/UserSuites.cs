@@ -1,6 +1,6 @@
 using ParallelSim.Core.Validation;
 
-namespace ParallelSim.Cli.Loading;
+namespace ParallelSim.Readers;
 
 /// <summary>
 /// The suites of `validate --file/--runs/--measurements`: the user's own data, read from disk. Every problem of every

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 
-namespace ParallelSim.Cli.Loading;
+namespace ParallelSim.Readers;
 
 /// <summary>
 /// A sweep described in a JSON file (configs/sweeps/NAME.json): the same settings as the sweep flags,

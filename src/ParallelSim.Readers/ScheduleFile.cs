@@ -1,7 +1,7 @@
 using ParallelSim.Core.Parallelism;
 using ParallelSim.Schedules;
 
-namespace ParallelSim.Cli.Loading;
+namespace ParallelSim.Readers;
 
 /// <summary>A user's schedule as read from <c>--schedule-file</c>: the schedule, and the label its errors use.</summary>
 public sealed record ScheduleFileInput(string Label, PipelineSchedule Schedule)

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using ParallelSim.Core.Costs;
 
-namespace ParallelSim.Cli.Loading;
+namespace ParallelSim.Readers;
 
 /// <summary>
 /// Reads kernel measurements in JSON lines: GEMMs {"op", "m", "k", "n", "seconds"} (bf16 [m×k]·[k×n]) and

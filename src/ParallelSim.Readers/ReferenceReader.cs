@@ -7,7 +7,7 @@ using ParallelSim.Core.Parallelism;
 using ParallelSim.Core.Units;
 using ParallelSim.Core.Validation;
 
-namespace ParallelSim.Cli.Loading;
+namespace ParallelSim.Readers;
 
 /// <summary>
 /// Reads reference suites (configs/reference/*.json): a suite's "inputs" apply to every case, a case's
