@@ -76,7 +76,13 @@ public sealed class Catalog
         return new Catalog(gpus, nodes, models, stacks, kernels);
     }
 
-    public GpuSpec Gpu(string name) => Find(Gpus, name, "GPU");
+    /// <summary>A GPU by catalog name, or by the names people write ("H100", "A100-80GB", "H200"; <see cref="GpuNames.Match"/>).</summary>
+    public GpuSpec Gpu(string name)
+    {
+        if (Gpus.TryGetValue(name, out var g)) return g;
+        var (matched, _) = GpuNames.Match(name, this);
+        return matched ?? Find(Gpus, name, "GPU");
+    }
 
     /// <summary>A stack by catalog name, or a stack profile JSON (e.g. written by `calibrate stack`).</summary>
     public StackSpec Stack(string nameOrPath)

@@ -44,7 +44,7 @@ internal sealed class JsonFields
         _known.Add(key);
         if (_obj.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.String) return v.GetString()!;
         if (fallback is not null && !_obj.TryGetProperty(key, out _)) return fallback;
-        Problems.Add($"{_where}: \"{key}\" must be a string{(fallback is null ? " and is required" : "")}");
+        Problems.Add(Wrong(key, "a string", fallback is null));
         return fallback ?? "";
     }
 
@@ -58,7 +58,7 @@ internal sealed class JsonFields
             return d;
         }
         if (fallback is not null && !_obj.TryGetProperty(key, out _)) return fallback.Value;
-        Problems.Add($"{_where}: \"{key}\" must be a number{(fallback is null ? " and is required" : "")}");
+        Problems.Add(Wrong(key, "a number", fallback is null));
         return fallback ?? 0;
     }
 
@@ -74,7 +74,7 @@ internal sealed class JsonFields
         _known.Add(key);
         if (_obj.TryGetProperty(key, out var v) && (v.ValueKind == JsonValueKind.True || v.ValueKind == JsonValueKind.False)) return v.GetBoolean();
         if (fallback is not null && !_obj.TryGetProperty(key, out _)) return fallback.Value;
-        Problems.Add($"{_where}: \"{key}\" must be true or false{(fallback is null ? " and is required" : "")}");
+        Problems.Add(Wrong(key, "true or false", fallback is null));
         return fallback ?? false;
     }
 
@@ -84,6 +84,12 @@ internal sealed class JsonFields
         if (_obj.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Object) return new JsonFields(v, $"{_where}: \"{key}\"");
         return null;
     }
+
+    /// <summary>The problem for a key that is missing (and required) or holds a value of the wrong kind, naming the value.</summary>
+    private string Wrong(string key, string what, bool required) =>
+        _obj.TryGetProperty(key, out var v)
+            ? $"{_where}: \"{key}\" is {v.GetRawText()}; it must be {what}"
+            : $"{_where}: \"{key}\" must be {what}{(required ? " and is required" : "")}";
 
     /// <summary>Adds a problem for every key not read.</summary>
     public void RejectUnknown()

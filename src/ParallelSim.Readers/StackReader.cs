@@ -76,6 +76,9 @@ public static class StackReader
         var zeroStages = IntList(doc.RootElement, j, "zeroStages", where)?.Select(z => z is >= 0 and <= 3 ? (ZeroStage)z : Bad<ZeroStage>(j, $"{where}: zeroStages holds {z}; stages are 0 to 3")).ToArray();
         var recomputeModes = NameList(doc.RootElement, j, "recomputeModes", where)?.Select(n => ScheduleNames.Recompute.TryGetValue(n, out var k) ? k
             : Bad<RecomputeMode>(j, $"{where}: recomputeModes holds \"{n}\" (valid: {string.Join(", ", ScheduleNames.Recompute.Keys)})")).ToArray();
+        var parallelisms = NameList(doc.RootElement, j, "parallelisms", where);
+        foreach (var dim in parallelisms ?? [])
+            if (dim is not ("tp" or "pp" or "cp" or "sp")) j.Problems.Add($"{where}: parallelisms holds \"{dim}\" (valid: tp, pp, cp, sp)");
         var schedules = NameList(doc.RootElement, j, "schedules", where)?.Select(n => ScheduleNames.Schedules.TryGetValue(n, out var k) ? k
             : Bad<ScheduleKind>(j, $"{where}: schedules holds \"{n}\" (valid: {string.Join(", ", ScheduleNames.Schedules.Keys)})")).ToArray();
         string source = j.String("source");
@@ -89,6 +92,9 @@ public static class StackReader
         var a = Parse(StackNames.Attention, attention, "attention", where, j.Problems);
         var p = Parse(ScheduleNames.Precision, precision, "precision", where, j.Problems);
         var d = Parse(StackNames.Dtypes, dtype, "dtype", where, j.Problems);
+        if (d == ComputeDtype.Fp8) j.Problems.Add($"{where}: dtype \"fp8\" is not modelled yet (valid: bf16, fp16)");
+        foreach (var (key, count) in new[] { ("zeroStages", zeroStages?.Length), ("schedules", schedules?.Length), ("recomputeModes", recomputeModes?.Length) })
+            if (count == 0) j.Problems.Add($"{where}: \"{key}\" is empty; list at least one, or leave the key out for all");
         var r = Parse(new Dictionary<string, RingLayout>(StringComparer.OrdinalIgnoreCase) { ["hierarchical"] = RingLayout.Hierarchical, ["flat"] = RingLayout.Flat },
             ring, "dataParallelRing", where, j.Problems);
         j.RejectUnknown(); j.ThrowIfProblems();
@@ -97,7 +103,7 @@ public static class StackReader
             Name = name, Framework = f, Attention = a, Precision = p, Dtype = d, Overlap = overlap, Dropout = dropout,
             GemmDerate = gemm, AttentionDerate = attn, NicEfficiency = nic, DataParallelRing = r, ReduceEveryMicroBatch = everyMicro,
             PrefetchLayers = prefetch, ParamGatherBytes = gatherBytes, GradReduceBytes = reduceBytes, LossBytesPerLogit = lossBytes,
-            ZeroStages = zeroStages, Schedules = schedules, RecomputeModes = recomputeModes,
+            ZeroStages = zeroStages, Schedules = schedules, RecomputeModes = recomputeModes, Parallelisms = parallelisms,
             AttentionRates = kernels.TryGetValue(a, out var rates) ? rates : AttentionRates.None,
             Source = new Source(source, where),
         };

@@ -51,7 +51,7 @@ public sealed class PlanOptions
     public readonly Option<string?> SequenceParallel = new("--sequence-parallel") { Description = "Sequence parallelism (true|false) [default: true]" };
     public readonly Option<string?> Schedule = new("--schedule") { Description = "gpipe|1f1b|interleaved|zb-h1|zb-h2|dualpipev [default: 1f1b]" };
     public readonly Option<string?> ScheduleFile = new(Readers.ScheduleFile.Flag) { Description = "Run this schedule instead of a generated one: CSV, one row of actions per rank (0F0,0F1,0B0,...), or a shipped name (1f1b-p4-m8)" };
-    public readonly Option<string?> Precision = new("--precision") { Description = "megatron|zero|torch-amp|bf16|fp16 (fp16: Megatron mixed precision with fp16 GEMMs) [default: the stack's, megatron]" };
+    public readonly Option<string?> Precision = new("--precision") { Description = "megatron|zero|torch-amp|bf16|fp16: bookkeeping and GEMM dtype. megatron: bf16 with fp32 main grads and Adam (18 B/param); zero: the ZeRO paper's 16 B/param; torch-amp: fp32 params under autocast; bf16: pure bf16, params, grads and Adam (8 B/param); fp16: megatron's bytes with fp16 GEMMs [default: the stack's]" };
     public readonly Option<string?> FlashAttention = new("--flash-attention") { Description = "Alias of --attention: true keeps the stack's fused kernel (flash2 if it has none), false is unfused [default: the stack's]" };
     public readonly Option<string?> Dropout = new("--dropout") { Description = "Dropout on: masks are stored (yes|no) [default: the stack's, no]" };
     public readonly Option<string?> OverlapGradReduce = new("--overlap-grad-reduce") { Description = "Overlap DP gradient reduction with the last backward (true|false) [default: the stack's overlap]" };
@@ -173,8 +173,15 @@ public sealed class PlanOptions
         string? defaultPrecision = null, bool? defaultFlash = null, string? defaultStack = null)
     {
         var stack = StackFlags.Bind(r, catalog, problems, defaultStack);
+        // an alias and its flag, or a part and its narrower flag, that disagree: say so rather than pick one
+        if (r.GetValue(FlashAttention) is string fa && r.GetValue(StackFlags.Attention) is string at && Readers.YesNo.Parse(fa) is bool f
+            && Core.Stack.StackNames.Attention.TryGetValue(at, out var kernel) && f != (kernel != Core.Stack.AttentionKernel.Unfused))
+            problems.Add($"--flash-attention {fa} contradicts --attention {at}: give one (--attention names the kernel)");
+        if (r.GetValue(StackFlags.Overlap) is string ov && r.GetValue(OverlapGradReduce) is string og
+            && Readers.YesNo.Parse(ov) is bool o1 && Readers.YesNo.Parse(og) is bool o2 && o1 != o2)
+            problems.Add($"--overlap {ov} contradicts --overlap-grad-reduce {og}: give one");
         if ((r.GetValue(Precision) ?? defaultPrecision) is string precisionName) stack = StackOptions.WithPrecision(stack, precisionName, problems);
-        if ((Flag(r, FlashAttention, problems) ?? defaultFlash) is bool flash && flash != stack.FlashAttention)
+        if (r.GetValue(StackFlags.Attention) is null && (Flag(r, FlashAttention, problems) ?? defaultFlash) is bool flash && flash != stack.FlashAttention)
             stack = catalog.WithAttention(stack, flash ? Core.Stack.AttentionKernel.Flash2 : Core.Stack.AttentionKernel.Unfused);
         if (StackOptions.YesNo(r, Dropout, problems) is bool dropout) stack = stack with { Dropout = dropout };
         var costs = CostOptions.Default.ForStack(stack);
@@ -187,8 +194,8 @@ public sealed class PlanOptions
     {
         string? v = r.GetValue(option);
         if (v is null) return null;
-        if (bool.TryParse(v, out bool b)) return b;
-        problems.Add($"{option.Name} '{v}' is not valid (valid: true, false)");
+        if (Readers.YesNo.Parse(v) is bool b) return b;
+        problems.Add($"{option.Name} '{v}' is not valid (valid: true, false; or yes, no)");
         return null;
     }
 

@@ -79,7 +79,13 @@ public sealed class SweepOptions
         };
         if (dims.MaxTp is < 1) problems.Add($"--max-tp-per-node must be at least 1 (got {dims.MaxTp})");
         // the stack's framework decides which ZeRO stages and schedules exist: an open dimension takes the stack's list
-        dims = dims with { Zero = dims.Zero ?? costs.Stack.ZeroStages, Schedule = dims.Schedule ?? costs.Stack.Schedules, Recompute = dims.Recompute ?? costs.Stack.RecomputeModes };
+        var st = costs.Stack;
+        dims = dims with
+        {
+            Zero = dims.Zero ?? st.ZeroStages, Schedule = dims.Schedule ?? st.Schedules, Recompute = dims.Recompute ?? st.RecomputeModes,
+            Tp = dims.Tp ?? (st.Ships("tp") ? null : [1]), Pp = dims.Pp ?? (st.Ships("pp") ? null : [1]), Cp = dims.Cp ?? (st.Ships("cp") ? null : [1]),
+            SequenceParallel = dims.SequenceParallel ?? (st.Ships("sp") ? null : [false]),
+        };
 
         int top = r.GetValue(Top) ?? spec.Top ?? 10;
         if (top < 1) problems.Add($"--top must be at least 1 (got {top})");

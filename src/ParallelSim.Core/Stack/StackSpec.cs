@@ -73,12 +73,24 @@ public sealed record StackSpec
     /// <summary>The activation recomputation modes the framework ships (null: any; selective came with arXiv:2205.05198 in 2022).</summary>
     public IReadOnlyList<RecomputeMode>? RecomputeModes { get; init; }
 
+    /// <summary>
+    /// The model-parallel dimensions the framework ships beyond data parallelism: "tp", "pp", "cp", "sp" (null: all). llm-foundry's
+    /// FSDP ran none of them; Megatron-LM of 2021 had TP and PP but not sequence or context parallelism.
+    /// </summary>
+    public IReadOnlyList<string>? Parallelisms { get; init; }
+
+    /// <summary>Whether the framework ships this dimension ("tp", "pp", "cp", "sp").</summary>
+    public bool Ships(string dimension) => Parallelisms is not { } p || p.Contains(dimension, StringComparer.OrdinalIgnoreCase);
+
     /// <summary>What in the plan this stack cannot run as named: a ZeRO stage or schedule it does not ship (empty when all is there).</summary>
     public IReadOnlyList<string> Unsupported(ParallelPlan plan)
     {
         var list = new List<string>();
         if (ZeroStages is { } z && !z.Contains(plan.Zero))
             list.Add($"stack {Name} has no ZeRO stage {(int)plan.Zero} (its stages: {string.Join(", ", z.Select(x => (int)x))}): timed as if it had");
+        foreach (var (dim, used) in new[] { ("tp", plan.Tp > 1), ("pp", plan.Pp > 1), ("cp", plan.Cp > 1), ("sp", plan.SequenceParallel && plan.Tp > 1) })
+            if (used && !Ships(dim))
+                list.Add($"stack {Name} has no {DimensionName(dim)} (it ships: data parallelism{string.Concat(Parallelisms!.Select(d => ", " + DimensionName(d)))}): timed as if it had");
         if (RecomputeModes is { } rm && !rm.Contains(plan.Recompute))
             list.Add($"stack {Name} has no {ScheduleNames.Name(plan.Recompute)} recomputation (its modes: {string.Join(", ", rm.Select(ScheduleNames.Name))}): timed as if it had");
         if (Schedules is { } sc && !sc.Contains(plan.Schedule))
@@ -114,6 +126,11 @@ public sealed record StackSpec
 
     /// <summary>True when this stack has no published attention speed for the GPU's generation (the GPU's own fit is used).</summary>
     public bool LacksAttentionDataFor(GpuSpec gpu) => Attention != AttentionKernel.Unfused && AttentionRates.For(gpu.Generation) is null;
+
+    private static string DimensionName(string dim) => dim switch
+    {
+        "tp" => "tensor parallelism", "pp" => "pipeline parallelism", "cp" => "context parallelism", "sp" => "sequence parallelism", _ => dim,
+    };
 
     /// <summary>The attention curves (forward, backward) on this GPU: the stack's published ones, else the GPU's own fit.</summary>
     public (EfficiencyCurve Forward, EfficiencyCurve Backward) AttentionOn(GpuSpec gpu)

@@ -65,7 +65,7 @@ public class LayerSplitFlagsTests
             "--micro-batch", "3"]);
         Assert.Equal(2, r.ExitCode);
         Assert.Contains("first-stage-layers must be at least 1 (got -1)", r.Err);
-        Assert.Contains("--embedding-as-layer 'maybe' is not valid (valid: true, false)", r.Err);
+        Assert.Contains("--embedding-as-layer 'maybe' is not valid (valid: true, false; or yes, no)", r.Err);
         Assert.Contains("global-batch (16) must be divisible by micro-batch x dp (3 x 1 = 3)", r.Err);
         Assert.DoesNotContain("Exception", r.Err);
     }

@@ -160,4 +160,55 @@ public class StackTests
         File.WriteAllText(path, text);
         return path;
     }
+
+    [Fact]
+    public void Contradicting_flags_are_refused_not_resolved_silently()
+    {
+        var r = CliRunner.Run("simulate", "--flash-attention", "true", "--attention", "unfused", "--overlap", "yes", "--overlap-grad-reduce", "false");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--flash-attention true contradicts --attention unfused", r.Err);
+        Assert.Contains("--overlap yes contradicts --overlap-grad-reduce false", r.Err);
+    }
+
+    [Fact]
+    public void A_sweep_opens_only_the_parallelism_its_stack_ships()
+    {
+        // llm-foundry's FSDP ran data parallelism only; Megatron-LM 2021 had no sequence or context parallelism
+        string Csv(string stack)
+        {
+            string csv = Path.Combine(Path.GetTempPath(), $"sweep-{Guid.NewGuid():N}.csv");
+            var r = CliRunner.Run("sweep", "--model", "llama3-8b", "--gpus", "64", "--global-batch", "256", "--stack", stack, "--out", csv);
+            Assert.True(r.ExitCode == 0, r.Err);
+            return csv;
+        }
+        var fsdp = File.ReadAllLines(Csv("pytorch-fsdp-2023"));
+        var cols = fsdp[0].Split(',');
+        int tp = Array.IndexOf(cols, "tp"), pp = Array.IndexOf(cols, "pp"), cp = Array.IndexOf(cols, "cp"), sp = Array.IndexOf(cols, "sequence_parallel");
+        var rows = fsdp.Skip(1).Select(l => l.Split(',')).Where(f => f[tp] != "*" && f[sp] != "*").ToArray();
+        Assert.NotEmpty(rows);
+        Assert.All(rows, f => Assert.Equal(("1", "1", "1"), (f[tp], f[pp], f[cp])));
+        // "*": a branch cut before evaluation, its later dimensions not enumerated
+        var old = File.ReadAllLines(Csv("megatron-lm-2021")).Skip(1).Select(l => l.Split(',')).Where(f => f[tp] != "*" && f[sp] != "*").ToArray();
+        Assert.Contains(old, f => f[tp] != "1");
+        Assert.All(old, f => Assert.Equal(("1", "false"), (f[cp], f[sp])));
+        var warn = CliRunner.Run("simulate", "--stack", "megatron-lm-2021", "--gpus", "128", "--cp", "2", "--recompute", "full");
+        Assert.Contains("stack megatron-lm-2021 has no context parallelism", warn.Out);
+        Assert.Contains("stack megatron-lm-2021 has no sequence parallelism", warn.Out);
+    }
+
+    [Fact]
+    public void A_stack_file_is_read_strictly_and_every_problem_named_with_its_value()
+    {
+        string path = WriteTemp("""
+            { "name": "x", "framework": "fsdp", "attention": "flash2", "precision": "torch-amp", "dtype": "fp8", "overlap": "sometimes",
+              "dropout": false, "nicEfficiency": 1.5, "zeroStages": [], "parallelisms": ["ep"], "source": "test", "colour": "red" }
+            """);
+        File.Move(path, path.Replace(".csv", ".json"));
+        var r = CliRunner.Run("simulate", "--stack", path.Replace(".csv", ".json"));
+        Assert.Equal(2, r.ExitCode);
+        foreach (var expected in new[] { "dtype \"fp8\" is not modelled yet", "\"overlap\" is \"sometimes\"; it must be true or false",
+                     "\"nicEfficiency\" is 1.5; it must be at most 1", "\"zeroStages\" is empty", "parallelisms holds \"ep\"", "unknown key \"colour\"" })
+            Assert.Contains(expected, r.Err);
+        Assert.DoesNotContain("   at ", r.Err);
+    }
 }
