@@ -106,6 +106,15 @@ public static class StackCalibrationCommand
             throw new UserInputException($"--runs {file}: the rows run on {stacks.Length} different stacks ({string.Join("; ", stacks.Select(Describe))}); " +
                 "give --stack BASE to evaluate every row on one stack and write that stack's profile");
         var profileBase = baseStack ?? stacks[0];
+        // rows whose attention, dtype, overlap or dropout columns all agree on a part the base stack says otherwise: the profile
+        // takes the rows' part, so that it times what it was fitted on (the factors belong to that kernel and that overlap)
+        var parts = stacks.Select(x => (x.Attention, x.Dtype, x.Overlap, x.Dropout)).Distinct().ToArray();
+        if (parts.Length == 1)
+        {
+            var (attention, dtype, overlap, dropout) = parts[0];
+            if (attention != profileBase.Attention) profileBase = Catalog.Default.WithAttention(profileBase, attention);
+            profileBase = profileBase with { Dtype = dtype, Overlap = overlap, Dropout = dropout };
+        }
 
         var immovable = StackCalibration.Immovable(usable, ReferenceEvaluation.Predict, requested);
         if (explicitFree && immovable.Count > 0)

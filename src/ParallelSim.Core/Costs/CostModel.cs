@@ -82,7 +82,10 @@ public static class CostModel
             (var h, head) = HeadTerm.Of(gpu, m, plan, o, tokens, first);
             stageParams += h.Parameters; fwd += h.Forward; bi += h.BackwardInput; bw += h.BackwardWeight; acts += h.ActivationBytes; other += h.OtherBytes;
         }
-        acts += AutocastCopies.Bytes(m, plan, layers, last);
+        // autocast's weight copies: saved for backward by every micro-batch in flight, or, under full recomputation, alive only
+        // through one forward (the cast cache clears on leaving autocast; checkpointing saves no weights), so held once
+        double copies = AutocastCopies.Bytes(m, plan, layers, last);
+        if (plan.Recompute == RecomputeMode.Full) other += copies; else acts += copies;
 
         double p = stageParams / t;
         other += NamedExtras.Zero3WorkingSet(plan, o, layerParams);
