@@ -15,19 +15,20 @@ public static class ScheduleComparisonReport
     public static TextTable Table(SimulationInput input, IReadOnlyList<ScheduleComparisonRow> rows)
     {
         var m = input.Model; var p = input.Plan; var c = input.Cluster;
-        var t = new TextTable($"Pipeline schedules: {m.Name} on {c.Gpus} x {c.Gpu.Name}, tp {p.Tp} pp {p.Pp} dp {p.Dp} cp {p.Cp}, micro-batch {p.MicroBatch} (event simulation; memory in GiB)",
-            "schedule", "vpp", "m", "global_batch", "step_ms", "bubble", "mfu", "peak_gib", "limiting_stage", "fits", "stage_peaks_gib");
+        var t = new TextTable($"Pipeline schedules: {m.Name} on {c.Gpus} x {c.Gpu.Name}, tp {p.Tp} pp {p.Pp} dp {p.Dp} cp {p.Cp}, micro-batch {p.MicroBatch}, stack {input.Costs.Stack.Name} (event simulation; memory in GiB; shipped: whether the stack's framework ships the schedule)",
+            "schedule", "vpp", "m", "global_batch", "step_ms", "bubble", "mfu", "peak_gib", "limiting_stage", "fits", "shipped", "stage_peaks_gib");
         foreach (var i in Enumerable.Range(1, 8)) t.RightAligned.Add(i);
         foreach (var x in rows)
         {
             if (x.Result is not { } r || x.Run is null)
             {
-                t.Add(x.Schedule, x.Vpp.ToString(), x.MicroBatches.ToString(), x.GlobalBatch.ToString(), "-", "-", "-", "-", "-", "-", $"skipped: {x.Skipped}");
+                t.Add(x.Schedule, x.Vpp.ToString(), x.MicroBatches.ToString(), x.GlobalBatch.ToString(), "-", "-", "-", "-", "-", "-", "-", $"skipped: {x.Skipped}");
                 continue;
             }
+            bool shipped = input.Costs.Stack.Schedules is not { } ships || ships.Contains(r.Plan.Schedule);
             t.Add(x.Schedule, x.Vpp.ToString(), x.MicroBatches.ToString(), x.GlobalBatch.ToString(), F(r.Time.Step.Milliseconds, 1),
                 Pct(x.Run.Outcome.IdleFraction), Pct(r.Throughput.Mfu), F(r.Memory.Peak.GiB, 2), r.Memory.LimitingStage.ToString(),
-                r.Memory.Verdict == Core.Simulation.MemoryVerdict.DoesNotFit ? "NO" : r.Memory.VerdictText, string.Join(" ", r.Memory.Stages.Select(s => F(s.Peak.GiB, 1))));
+                r.Memory.Verdict == Core.Simulation.MemoryVerdict.DoesNotFit ? "NO" : r.Memory.VerdictText, shipped ? "yes" : "no", string.Join(" ", r.Memory.Stages.Select(s => F(s.Peak.GiB, 1))));
         }
         return t;
     }

@@ -116,6 +116,7 @@ public static class SimulationReport
                 ["globalBatch"] = p.GlobalBatch, ["microBatches"] = p.MicroBatches, ["zero"] = (int)p.Zero,
                 ["recompute"] = ScheduleNames.Name(p.Recompute), ["sequenceParallel"] = p.SequenceParallel,
                 ["schedule"] = ScheduleNames.Name(p.Schedule), ["precision"] = ScheduleNames.Name(p.Precision), ["flashAttention"] = p.FlashAttention,
+                ["attention"] = Core.Stack.StackNames.Name(r.Costs.Stack.Attention),
                 // null: layers split evenly; else Megatron's uneven split, and the layers of every virtual stage (chunk c of rank r at c·pp + r)
                 ["layerSplit"] = p.Split is { IsEven: false } split ? new JsonObject
                 {

@@ -20,7 +20,10 @@ public static class SweepReport
         var sb = new StringBuilder();
         string counts = string.Join(", ", q.GpuCounts.Distinct().Order().Select(g => N(g)));
         sb.Append($"Sweep: {m.Name} ({F(m.Parameters / 1e9, 1)}B parameters) on {counts} x {q.Node.Gpu.Name} ({q.Node.Name}, {q.Node.GpusPerNode} per node), ")
-          .Append($"global batch {q.Fixed.GlobalBatch}, {ScheduleNames.Name(q.Fixed.Precision)} precision, objective {ObjectiveNames.Name(q.Objective)}\n");
+          .Append($"global batch {q.Fixed.GlobalBatch}, stack {q.Costs.Stack.Name} ({Core.Stack.StackNames.Name(q.Costs.Stack.Attention)} attention, {ScheduleNames.Name(q.Fixed.Precision)} precision), objective {ObjectiveNames.Name(q.Objective)}\n");
+        if (q.Costs.Stack.ZeroStages is not null || q.Costs.Stack.Schedules is not null || q.Costs.Stack.Parallelisms is not null)
+            sb.Append($"Stack {q.Costs.Stack.Name} ships: ZeRO {(q.Costs.Stack.ZeroStages is { } z ? string.Join(",", z.Select(x => (int)x)) : "any")}; schedules {(q.Costs.Stack.Schedules is { } sc ? string.Join(",", sc.Select(ScheduleNames.Name)) : "any")}; " +
+                $"parallelism dp{(q.Costs.Stack.Parallelisms is { } pl ? string.Concat(pl.Select(d => "," + d)) : ",tp,pp,cp,sp")} (a family outside these is not swept)\n");
         if (description is not null) sb.Append($"Spec: {description}\n");
         double screenSeconds = r.Timings.Screen.TotalSeconds;
         sb.Append($"Plans: {N(r.Plans.Count)} valid ({N(r.RejectedRows)} invalid branches cut before evaluation); screened {N(r.Screened)} in {F(screenSeconds, 2)} s")

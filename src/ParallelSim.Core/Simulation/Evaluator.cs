@@ -16,6 +16,8 @@ public static class Evaluator
     public static IReadOnlyList<PlanIssue> StackNotes(Stack.StackSpec stack, GpuSpec gpu, ParallelPlan plan)
     {
         var unsupported = stack.Unsupported(plan);
+        var mismatch = stack.HardwareMismatch(gpu);
+        if (mismatch.Count > 0) unsupported = [.. unsupported, .. mismatch];
         var near = plan.FlashAttention ? stack.AttentionRates.Nearest(gpu.Generation) : null;
         bool nearOnly = near is not null && !string.Equals(near.Generation, gpu.Generation, StringComparison.OrdinalIgnoreCase);
         bool borrowed = gpu.CurvesBorrowed;

@@ -127,6 +127,26 @@ public sealed record StackSpec
     /// <summary>True when this stack has no published attention speed for the GPU's generation (the GPU's own fit is used).</summary>
     public bool LacksAttentionDataFor(GpuSpec gpu) => Attention != AttentionKernel.Unfused && AttentionRates.For(gpu.Generation) is null;
 
+    /// <summary>
+    /// What this stack asks of the GPU that its generation cannot do: FlashAttention-2, the Triton flash kernel and cuDNN's fused
+    /// attention need Ampere (sm80) or newer, FlashAttention-3 Hopper (sm90; arXiv:2407.08608 §1), bf16 GEMMs Ampere (Volta and
+    /// Turing tensor cores have fp16 only: such runs train in fp16 with loss scaling).
+    /// </summary>
+    public IReadOnlyList<string> HardwareMismatch(GpuSpec gpu)
+    {
+        int at = Array.IndexOf(AttentionRates.Generations, gpu.Generation.ToLowerInvariant());
+        if (at < 0) return [];
+        int ampere = Array.IndexOf(AttentionRates.Generations, "ampere"), hopper = Array.IndexOf(AttentionRates.Generations, "hopper");
+        var list = new List<string>();
+        if (Attention == AttentionKernel.Flash3 && at < hopper)
+            list.Add($"flash3 (FlashAttention-3) runs on Hopper GPUs only; the {gpu.Name} is {gpu.Generation}: flash2 is its kernel");
+        else if (Attention is AttentionKernel.Flash2 or AttentionKernel.FlashTriton or AttentionKernel.Cudnn && at < ampere)
+            list.Add($"{StackNames.Name(Attention)} attention needs an Ampere or newer GPU; the {gpu.Name} is {gpu.Generation}: unfused attention (or FlashAttention-1) is what runs there");
+        if (Dtype == ComputeDtype.Bf16 && at < ampere)
+            list.Add($"the {gpu.Name} ({gpu.Generation}) has no bf16 tensor cores: runs on it train in fp16 with loss scaling (--precision fp16); timed at its fp16 peak");
+        return list;
+    }
+
     private static string DimensionName(string dim) => dim switch
     {
         "tp" => "tensor parallelism", "pp" => "pipeline parallelism", "cp" => "context parallelism", "sp" => "sequence parallelism", _ => dim,
