@@ -34,4 +34,25 @@ public class HeldOutRunsTests
         Assert.True(mape <= maxMape, $"{file}: MAPE {mape:F1}% above {maxMape}%");
         Assert.True(Math.Abs(signed) <= maxMeanSigned, $"{file}: mean signed error {signed:+0.0;-0.0}% beyond ±{maxMeanSigned}%");
     }
+
+    [Fact]
+    public void Three_runs_of_one_cluster_calibrate_the_rest_of_its_runs_to_within_8_percent()
+    {
+        // llm-foundry's 8 x H100 table: three rows spanning the sequence lengths fit the stack's GEMM and attention factors
+        string dir = Path.Combine(AppContext.BaseDirectory, "Runs", "examples");
+        string profile = Path.Combine(Path.GetTempPath(), $"fsdp-h100-{Guid.NewGuid():N}.json");
+        var fit = CliRunner.Run("calibrate", "stack", "--runs", Path.Combine(dir, "llm-foundry-h100x8-fit.csv"), "--out", profile);
+        Assert.True(fit.ExitCode == 0, fit.Err);
+        double Mape(params string[] extra)
+        {
+            var r = CliRunner.Run(["validate", "--runs", Path.Combine(dir, "llm-foundry-h100x8-rest.csv"), "--format", "json", .. extra]);
+            Assert.True(r.ExitCode == 0, r.Err);
+            using var doc = JsonDocument.Parse(r.Out);
+            return doc.RootElement.GetProperty("suites").EnumerateArray().SelectMany(s => s.GetProperty("cases").EnumerateArray())
+                .Average(c => Math.Abs(c.GetProperty("errorPct").GetDouble()));
+        }
+        double shipped = Mape(), calibrated = Mape("--stack", profile);
+        Assert.True(calibrated <= 8, $"the other runs after calibration: MAPE {calibrated:F1}% (shipped {shipped:F1}%)");
+        Assert.True(calibrated < shipped);
+    }
 }
