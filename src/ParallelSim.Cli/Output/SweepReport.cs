@@ -147,8 +147,15 @@ public static class SweepReport
         if (c.DpComm.Value > 0)
             parts.Add($"DP gradient traffic {F(c.DpComm.Value, 2)} s, overlapped with the last backward except {F(Math.Max(0, c.DpComm.Value - c.DpOverlappable.Value), 2)} s");
         if (c.Zero3Comm.Value > 0)
-            parts.Add($"ZeRO-3 parameter gathers {F(c.Zero3Comm.Value, 2)} s, assumed hidden behind {F(b.Time.Compute.Value, 2)} s of compute except {F(Math.Max(0, c.Zero3Comm.Value - b.Time.Compute.Value), 2)} s");
+            parts.Add(c.Zero3Exposed is { } z3
+                ? $"ZeRO-3 parameter gathers and reduce-scatters {F(c.Zero3Comm.Value, 2)} s, layer by layer one layer ahead: {F(z3.Value, 2)} s exposed"
+                : $"ZeRO-3 parameter gathers {F(c.Zero3Comm.Value, 2)} s, assumed hidden behind {F(b.Time.Compute.Value, 2)} s of compute except {F(Math.Max(0, c.Zero3Comm.Value - b.Time.Compute.Value), 2)} s");
         if (b.Time.PpComm.Value > 0) parts.Add($"pipeline sends {F(b.Time.PpComm.Value, 2)} s");
+        // the kernels' speed: the stack's attention kernel and the GPU's GEMM curve, and where either is borrowed
+        var st = c.Stack; var gpu = b.Cluster.Gpu;
+        parts.Add($"kernels of stack {st.Name}: GEMMs at the {gpu.Name} curve (max {F(gpu.GemmEfficiency.Max * st.GemmDerate, 3)} of peak{(gpu.CurvesBorrowed ? $", scaled from a {gpu.CurvesMeasuredOn} measurement" : "")}), " +
+            $"{Core.Stack.StackNames.Name(st.Attention)} attention{(st.Attention == Core.Stack.AttentionKernel.Unfused ? " as GEMMs and memory-bound softmax" : st.AttentionRates.Nearest(gpu.Generation) is { } near ? $" at its published {near.Generation} curve" : " at the GPU's own fitted curve")}");
+        foreach (var w in b.Warnings) parts.Add("warning: " + w.Message);
         return parts.Count == 0 ? "" : (markdown ? "\n" : "") + "The winner's time rests on these modelling assumptions:\n" + string.Concat(parts.Select(x => $"  - {x}\n"));
     }
 
