@@ -45,28 +45,34 @@ public static class CommExplainer
         }
         if (p.Dp > 1)
         {
+            var st = o.Stack;
             var largest = r.Costs.Stages.MaxBy(x => x.Parameters)!;
-            double gradBytes = ModelStateBytes.GradientReduceBytes(p.Precision);
-            double grads = s.Add($"DP: gradients of one GPU ({E(largest.Parameters / t)} params × {gradBytes} B)", $"{E(largest.Parameters / t)}·{gradBytes}",
-                largest.Parameters / t * gradBytes / MB, "MB", "ModelStateBytes.GradientReduceBytes");
+            double gradBytes = st.GradReduceBytes ?? ModelStateBytes.GradientReduceBytes(p.Precision), gatherBytes = st.ParamGatherBytes ?? 2;
+            double grads = s.Add($"DP: gradients of one GPU ({E(largest.Parameters / t)} params × {gradBytes} B, stack {st.Name})", $"{E(largest.Parameters / t)}·{gradBytes}",
+                largest.Parameters / t * gradBytes / MB, "MB", "ModelStateBytes.GradientReduceBytes / the stack's gradReduceBytes");
             double d = p.Dp;
             if (p.Zero == ZeroStage.None)
                 s.Add($"DP: one all-reduce over dp {p.Dp}, ring volume per GPU", $"2(d-1)/d·{G(grads)} MB", 2 * (d - 1) / d * grads / 1e3, "GB", "arXiv:1910.02054 §7 (2Ψ)");
             else
             {
-                double paramsMb = largest.Parameters / t * 2 / MB;
-                // arXiv:1910.02054 §7: reduce-scatter of gradients + all-gather of the updated bf16 parameters
-                s.Add($"ZeRO-{(int)p.Zero}: reduce-scatter gradients + all-gather bf16 parameters over dp {p.Dp}", $"(d-1)/d·({G(grads)} + {G(paramsMb)}) MB",
+                double paramsMb = largest.Parameters / t * gatherBytes / MB;
+                // arXiv:1910.02054 §7: reduce-scatter of gradients + all-gather of the updated parameters (in the stack's gather dtype)
+                s.Add($"ZeRO-{(int)p.Zero}: reduce-scatter gradients + all-gather parameters ({gatherBytes} B each) over dp {p.Dp}", $"(d-1)/d·({G(grads)} + {G(paramsMb)}) MB",
                     (d - 1) / d * (grads + paramsMb) / 1e3, "GB", "arXiv:1910.02054 §7");
                 if (p.Zero == ZeroStage.Parameters)
                     s.Add($"ZeRO-3: parameters all-gathered again in forward and backward of each of {mb} micro-batches", $"2·m·(d-1)/d·{G(paramsMb)} MB",
                         2 * mb * (d - 1) / d * paramsMb / 1e3, "GB", "arXiv:1910.02054 §7 (3Ψ in all)");
             }
             long dpStride = (long)p.Tp * p.Cp;
-            s.Add($"DP time per step (hierarchical: inside the node, then across {(dpStride * p.Dp > c.GpusPerNode ? "nodes" : "no nodes")}), before overlap",
-                "ring α-β, reduce-scatter / all-reduce / all-gather", r.Time.DpComm.Value, "s", "Collectives.Hierarchical*");
-            s.Add($"DP time hidden behind the last backward (--overlap-grad-reduce {(o.OverlapGradReduce ? "on" : "off")})", "min(dp comm, backward of one micro-batch)",
-                Math.Min(r.Costs.DpComm.Value, r.Costs.DpOverlappable.Value), "s", "CostModel");
+            string rings = st.DataParallelRing == Stack.RingLayout.Flat ? "flat: each GPU's whole share on its own NIC" : "hierarchical: inside the node, then 1/g of it across nodes";
+            s.Add($"DP time per step ({rings}; NIC at {F(st.NicEfficiency * 100, 0)}% of line rate; {(dpStride * p.Dp > c.GpusPerNode ? "across nodes" : "inside one node")}), before overlap",
+                "ring α-β, reduce-scatter / all-reduce / all-gather", r.Time.DpComm.Value, "s", "DataParallelTraffic");
+            if (r.Costs.Zero3Exposed is { } z3)
+                s.Add($"ZeRO-3 traffic exposed: each layer's gather hidden behind the previous layer's compute where it is shorter, the first gather and the last reduce-scatter not at all (overlap {(st.Overlap ? "on" : "off")})",
+                    "Σ layers max(0, gather - layer compute) + first gather + last reduce-scatter", z3.Value, "s", "DataParallelTraffic.LayerByLayer");
+            else
+                s.Add($"DP time hidden behind the last backward (--overlap-grad-reduce {(o.OverlapGradReduce ? "on" : "off")})", "min(dp comm, backward of one micro-batch)",
+                    Math.Min(r.Costs.DpComm.Value, r.Costs.DpOverlappable.Value), "s", "CostModel");
         }
         if (p.Cp > 1)
         {
