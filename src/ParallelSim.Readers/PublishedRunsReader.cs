@@ -76,8 +76,15 @@ public static class PublishedRunsReader
             string name = shorts[s];
             if (name.Length > 0 && shorts.Values.Count(x => x == name) > 1)
             {
-                int comma = s.LastIndexOf(", ", StringComparison.Ordinal);
-                if (comma > 0 && s[(comma + 2)..].Trim() is { Length: > 0 } last && last != name) name = $"{name}, {last}";
+                // what the source says after the shared part: its parenthesis ("table \"A100 80GB\"") when it has one, else its last
+                // comma-separated part
+                string rest = s[name.Length..].Trim();
+                if (rest.StartsWith('(') && rest.EndsWith(')')) name = $"{name}, {rest[1..^1].Replace("\"", "").Trim()}";
+                else
+                {
+                    int comma = s.LastIndexOf(", ", StringComparison.Ordinal);
+                    if (comma > 0 && s[(comma + 2)..].Trim() is { Length: > 0 } last && last != name) name = $"{name}, {last}";
+                }
             }
             string full = name.Length > 0 ? $"{stem}: {name}" : stem;
             string unique = full;
