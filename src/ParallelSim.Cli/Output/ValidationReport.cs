@@ -10,7 +10,8 @@ public static class ValidationReport
 {
     /// <summary>One point per case: published against predicted, with the case's tolerance (or its suite's MAPE limit).</summary>
     public static IReadOnlyList<Plotting.ValidationPoint> PlotPoints(IReadOnlyList<SuiteOutcome> outcomes) =>
-        outcomes.SelectMany(o => o.Cases.Select(c =>
+        // the out-of-memory verdicts are right or wrong, not a quantity: they have no place on a predicted-vs-published scatter
+        outcomes.SelectMany(o => o.Cases.Where(c => c.Case.Metric is not (ReferenceMetric.RanAsMeasured or ReferenceMetric.OutOfMemoryAsMeasured)).Select(c =>
         {
             // bytes are shown in GiB, fractions in percent
             var (scale, unit) = c.Case.Metric switch
