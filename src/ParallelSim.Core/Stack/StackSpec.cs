@@ -190,23 +190,53 @@ public sealed record AttentionRates(IReadOnlyList<AttentionRate> Rates)
     }
 }
 
+/// <summary>
+/// Names read case-insensitively, with the synonyms people write for them ("fa2" for flash2, "megatron-lm" for megatron); the
+/// enumeration, <see cref="Keys"/> and error messages list the canonical names only.
+/// </summary>
+public sealed class NameTable<T> : IReadOnlyDictionary<string, T>
+{
+    private readonly Dictionary<string, T> _canonical, _all;
+
+    public NameTable(IEnumerable<(string Name, T Value)> canonical, IEnumerable<(string Alias, T Value)> aliases)
+    {
+        _canonical = canonical.ToDictionary(x => x.Name, x => x.Value, StringComparer.OrdinalIgnoreCase);
+        _all = new Dictionary<string, T>(_canonical, StringComparer.OrdinalIgnoreCase);
+        foreach (var (alias, value) in aliases) _all[alias] = value;
+    }
+
+    public T this[string key] => _all[key];
+    public IEnumerable<string> Keys => _canonical.Keys;
+    public IEnumerable<T> Values => _canonical.Values;
+    public int Count => _canonical.Count;
+    public bool ContainsKey(string key) => _all.ContainsKey(key);
+    public bool TryGetValue(string key, out T value) => _all.TryGetValue(key, out value!);
+    public IEnumerator<KeyValuePair<string, T>> GetEnumerator() => _canonical.GetEnumerator();
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+}
+
 /// <summary>The stack's names as typed on the command line and in run lists.</summary>
 public static class StackNames
 {
-    public static readonly IReadOnlyDictionary<string, Framework> Frameworks = new Dictionary<string, Framework>(StringComparer.OrdinalIgnoreCase)
-    {
-        ["megatron"] = Framework.Megatron, ["megatron-deepspeed"] = Framework.MegatronDeepSpeed, ["deepspeed"] = Framework.DeepSpeed,
-        ["fsdp"] = Framework.Fsdp, ["torch"] = Framework.Torch,
-    };
-    public static readonly IReadOnlyDictionary<string, AttentionKernel> Attention = new Dictionary<string, AttentionKernel>(StringComparer.OrdinalIgnoreCase)
-    {
-        ["unfused"] = AttentionKernel.Unfused, ["flash-triton"] = AttentionKernel.FlashTriton, ["flash2"] = AttentionKernel.Flash2,
-        ["flash3"] = AttentionKernel.Flash3, ["cudnn"] = AttentionKernel.Cudnn,
-    };
-    public static readonly IReadOnlyDictionary<string, ComputeDtype> Dtypes = new Dictionary<string, ComputeDtype>(StringComparer.OrdinalIgnoreCase)
-    {
-        ["bf16"] = ComputeDtype.Bf16, ["fp16"] = ComputeDtype.Fp16, ["fp8"] = ComputeDtype.Fp8,
-    };
+    public static readonly NameTable<Framework> Frameworks = new(
+        [("megatron", Framework.Megatron), ("megatron-deepspeed", Framework.MegatronDeepSpeed), ("deepspeed", Framework.DeepSpeed),
+         ("fsdp", Framework.Fsdp), ("torch", Framework.Torch)],
+        [("megatron-lm", Framework.Megatron), ("megatron-core", Framework.Megatron), ("mcore", Framework.Megatron), ("nemo", Framework.Megatron),
+         ("megatron_deepspeed", Framework.MegatronDeepSpeed), ("deepspeed-zero", Framework.DeepSpeed), ("zero", Framework.DeepSpeed),
+         ("pytorch-fsdp", Framework.Fsdp), ("fsdp1", Framework.Fsdp), ("composer", Framework.Fsdp), ("llm-foundry", Framework.Fsdp),
+         ("fsdp2", Framework.Torch), ("torchtitan", Framework.Torch), ("pytorch", Framework.Torch), ("ddp", Framework.Torch)]);
+    public static readonly NameTable<AttentionKernel> Attention = new(
+        [("unfused", AttentionKernel.Unfused), ("flash-triton", AttentionKernel.FlashTriton), ("flash2", AttentionKernel.Flash2),
+         ("flash3", AttentionKernel.Flash3), ("cudnn", AttentionKernel.Cudnn)],
+        [("none", AttentionKernel.Unfused), ("eager", AttentionKernel.Unfused), ("naive", AttentionKernel.Unfused), ("standard", AttentionKernel.Unfused),
+         ("fused-softmax", AttentionKernel.Unfused), ("triton", AttentionKernel.FlashTriton), ("flash-attn-triton", AttentionKernel.FlashTriton),
+         ("fa2", AttentionKernel.Flash2), ("flash-attn", AttentionKernel.Flash2), ("flash-attn2", AttentionKernel.Flash2), ("flash-attention-2", AttentionKernel.Flash2),
+         ("flash_attn", AttentionKernel.Flash2), ("sdpa", AttentionKernel.Flash2), ("fa3", AttentionKernel.Flash3), ("flash-attention-3", AttentionKernel.Flash3),
+         ("te", AttentionKernel.Cudnn), ("fused", AttentionKernel.Cudnn), ("cudnn-fused", AttentionKernel.Cudnn)]);
+    public static readonly NameTable<ComputeDtype> Dtypes = new(
+        [("bf16", ComputeDtype.Bf16), ("fp16", ComputeDtype.Fp16), ("fp8", ComputeDtype.Fp8)],
+        [("bfloat16", ComputeDtype.Bf16), ("amp_bf16", ComputeDtype.Bf16), ("float16", ComputeDtype.Fp16), ("amp_fp16", ComputeDtype.Fp16),
+         ("half", ComputeDtype.Fp16), ("float8", ComputeDtype.Fp8), ("amp_fp8", ComputeDtype.Fp8)]);
     public static string Name(Framework f) => Frameworks.First(kv => kv.Value == f).Key;
     public static string Name(AttentionKernel k) => Attention.First(kv => kv.Value == k).Key;
     public static string Name(ComputeDtype d) => Dtypes.First(kv => kv.Value == d).Key;

@@ -211,4 +211,19 @@ public class StackTests
             Assert.Contains(expected, r.Err);
         Assert.DoesNotContain("   at ", r.Err);
     }
+
+    [Theory]
+    [InlineData("fa2", AttentionKernel.Flash2)]
+    [InlineData("triton", AttentionKernel.FlashTriton)]
+    [InlineData("FlashAttention-3", AttentionKernel.Flash3)]
+    [InlineData("te", AttentionKernel.Cudnn)]
+    [InlineData("none", AttentionKernel.Unfused)]
+    public void Attention_kernels_are_read_by_the_names_people_write(string written, AttentionKernel kernel)
+    {
+        Assert.True(StackNames.Attention.TryGetValue(written.Replace("FlashAttention-3", "flash-attention-3"), out var k));
+        Assert.Equal(kernel, k);
+        // messages and listings show the canonical names only
+        Assert.Equal(["unfused", "flash-triton", "flash2", "flash3", "cudnn"], StackNames.Attention.Keys.ToArray());
+        Assert.Equal("flash2", StackNames.Name(AttentionKernel.Flash2));
+    }
 }
