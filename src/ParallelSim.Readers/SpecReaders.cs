@@ -49,6 +49,9 @@ internal static class SpecReaders
         j.String("hbmEfficiencySource", "");
         string generation = j.String("generation", "unknown");
         string measuredOn = j.String("curvesMeasuredOn", generation);
+        int sms = j.Int("sms", 0, min: 0);
+        double clock = j.Number("boostClockGHz", 0, min: 0);
+        j.String("smSource", "");
         double overhead = j.Number("kernelOverheadMicroseconds", 0, min: 0);
         j.String("kernelOverheadSource", "");
         string source = j.String("source");
@@ -57,7 +60,7 @@ internal static class SpecReaders
         j.RejectUnknown(); j.ThrowIfProblems();
         return new GpuSpec(name, FlopsPerSecond.FromTflops(bf16), fp8 is null ? null : FlopsPerSecond.FromTflops(fp8.Value),
             Bytes.FromGiB(mem), BytesPerSecond.FromGBps(hbm), link, BytesPerSecond.FromGBps(linkBw * linkEff), node, curve,
-            Seconds.FromMicroseconds(overhead), new Source(source)) { AttentionEfficiency = attention, AttentionBackwardEfficiency = attentionBackward, HbmEfficiency = hbmEff, Generation = generation, CurvesMeasuredOn = measuredOn };
+            Seconds.FromMicroseconds(overhead), new Source(source)) { AttentionEfficiency = attention, AttentionBackwardEfficiency = attentionBackward, HbmEfficiency = hbmEff, Generation = generation, CurvesMeasuredOn = measuredOn, Sms = sms, BoostClockGHz = clock };
     }
 
     public static NodeSpec ReadNode(JsonElement e, string where, Func<string, GpuSpec> gpuByName)

@@ -34,11 +34,18 @@ public static class StackReader
                 if (!StackNames.Attention.TryGetValue(kernel, out var k))
                     r.Problems.Add($"{where}: kernel \"{kernel}\" is not known (valid: {string.Join(", ", StackNames.Attention.Keys)})");
                 r.String("note", "");
+                double refPeak = 0, refSmGHz = 0;
+                if (r.Object("measuredOn") is { } on)
+                {
+                    refPeak = on.Number("peakTflops", min: 1e-3);
+                    refSmGHz = on.Int("sms") * on.Number("boostClockGHz", min: 1e-3);
+                    on.RejectUnknown(); r.Problems.AddRange(on.Problems);
+                }
                 r.RejectUnknown(); problems.AddRange(r.Problems);
                 if (fwd is not null && bwd is not null && r.Problems.Count == 0)
                 {
                     if (!table.TryGetValue(k, out var list)) table[k] = list = [];
-                    list.Add(new AttentionRate(generation, fwd, bwd));
+                    list.Add(new AttentionRate(generation, fwd, bwd) { MeasuredPeakTflops = refPeak, MeasuredSmGHz = refSmGHz });
                 }
             }
         }

@@ -46,6 +46,12 @@ public sealed record GpuSpec(
     /// in the output.
     /// </summary>
     public string CurvesMeasuredOn { get; init; } = "unknown";
+    /// <summary>Streaming multiprocessors (datasheet; 0 when unknown).</summary>
+    public int Sms { get; init; }
+    /// <summary>Boost clock in GHz (datasheet; 0 when unknown).</summary>
+    public double BoostClockGHz { get; init; }
+    /// <summary>SM count x boost clock, what a kernel that uses no newer-generation instructions scales with (0 when unknown).</summary>
+    public double SmGHz => Sms * BoostClockGHz;
     /// <summary>The GEMM and attention curves were scaled from another generation's measurement.</summary>
     public bool CurvesBorrowed => !string.Equals(CurvesMeasuredOn, Generation, StringComparison.OrdinalIgnoreCase);
     /// <summary>The bandwidth memory-bound kernels see: datasheet x <see cref="HbmEfficiency"/>.</summary>

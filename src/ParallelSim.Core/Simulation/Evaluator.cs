@@ -25,7 +25,7 @@ public static class Evaluator
         var list = unsupported.Select(u => new PlanIssue(Severity.Warning, u)).ToList();
         if (nearOnly)
             list.Add(new PlanIssue(Severity.Warning,
-                $"no published {Stack.StackNames.Name(stack.Attention)} attention speed on {gpu.Generation} GPUs: {near!.Generation}'s curve (as a fraction of peak) is used"));
+                $"no published {Stack.StackNames.Name(stack.Attention)} attention speed on {gpu.Generation} GPUs: {near!.Generation}'s curve is used, its throughput scaled by SM count x clock"));
         if (borrowed)
             list.Add(new PlanIssue(Severity.Warning,
                 $"the {gpu.Name} file's GEMM{(plan.FlashAttention && near is null ? " and attention" : "")} efficiency curves are scaled from a {gpu.CurvesMeasuredOn} measurement: no {gpu.Generation} measurement is shipped (`parallelsim calibrate gemm` fits one)"));

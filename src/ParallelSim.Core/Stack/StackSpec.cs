@@ -155,14 +155,36 @@ public sealed record StackSpec
     /// <summary>The attention curves (forward, backward) on this GPU: the stack's published ones, else the GPU's own fit.</summary>
     public (EfficiencyCurve Forward, EfficiencyCurve Backward) AttentionOn(GpuSpec gpu)
     {
-        if (Attention != AttentionKernel.Unfused && AttentionRates.Nearest(gpu.Generation) is { } rates) return (rates.Forward, rates.Backward);
+        if (Attention != AttentionKernel.Unfused && AttentionRates.Nearest(gpu.Generation) is { } rates)
+        {
+            if (string.Equals(rates.Generation, gpu.Generation, StringComparison.OrdinalIgnoreCase)) return (rates.Forward, rates.Backward);
+            // another generation's benchmark: its absolute throughput carried over by SM count x clock
+            double k = rates.ScaleTo(gpu);
+            return (Scaled(rates.Forward, k), Scaled(rates.Backward, k));
+        }
         var fwd = gpu.AttentionEfficiency ?? gpu.GemmEfficiency;
         return (fwd, gpu.AttentionBackwardEfficiency ?? fwd);
     }
 }
 
-/// <summary>An attention kernel's forward and backward efficiency on one GPU generation, from a published benchmark.</summary>
-public sealed record AttentionRate(string Generation, EfficiencyCurve Forward, EfficiencyCurve Backward);
+/// <summary>
+/// An attention kernel's forward and backward efficiency on one GPU generation, from a published benchmark on a GPU of
+/// <see cref="MeasuredPeakTflops"/> dense bf16 peak and <see cref="MeasuredSmGHz"/> SM count x boost clock (0: unknown).
+/// </summary>
+public sealed record AttentionRate(string Generation, EfficiencyCurve Forward, EfficiencyCurve Backward)
+{
+    public double MeasuredPeakTflops { get; init; }
+    public double MeasuredSmGHz { get; init; }
+
+    /// <summary>
+    /// The factor that carries this rate's efficiency to another GPU: the kernel's throughput scales with SM count x clock (a kernel
+    /// written for one generation's instructions gains nothing from a newer generation's tensor-core peak), so the fraction of the
+    /// other GPU's peak is this fraction x (peak here / SM-GHz here) x (SM-GHz there / peak there). 1 when either side is unknown.
+    /// </summary>
+    public double ScaleTo(GpuSpec gpu) =>
+        MeasuredPeakTflops > 0 && MeasuredSmGHz > 0 && gpu.SmGHz > 0
+            ? MeasuredPeakTflops / MeasuredSmGHz * (gpu.SmGHz / gpu.PeakBf16.Tflops) : 1.0;
+}
 
 /// <summary>One kernel's rates by GPU generation ("ampere", "hopper", ...).</summary>
 public sealed record AttentionRates(IReadOnlyList<AttentionRate> Rates)

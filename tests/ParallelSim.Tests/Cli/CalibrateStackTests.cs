@@ -7,21 +7,23 @@ public class CalibrateStackTests
 {
     private const string Header = ValidateRunsTests.Columns + ",framework,attention,precision,overlap,dropout,tflops_convention\n";
 
-    // six rows of llm-foundry's "H100 80GB BF16" benchmark table (mosaicml/llm-foundry scripts/train/benchmarking/README.md @ 8c8dd48f7216):
-    // MPT models under FSDP FULL_SHARD on one 8-GPU node, MFU and model TFLOP/s as published
+    // rows of llm-foundry's "A100 80GB" benchmark table (mosaicml/llm-foundry scripts/train/benchmarking/README.md @ 8c8dd48f7216):
+    // MPT models under FSDP FULL_SHARD on one 8-GPU node with the Triton attention kernel, MFU and model TFLOP/s as published. The
+    // shipped stack runs that kernel at the FlashAttention-2 paper's Triton bars, slower than these runs: long sequences show it
     private static string Row(string model, int layers, int hidden, int heads, int seq, int micro, int global, string recompute, double tflops, double mfu) =>
         FormattableString.Invariant(
-            $"llm-foundry H100 BF16,{model},,{layers},{hidden},{heads},{4 * hidden},50368,{seq},H100-SXM-80GB,8,1,1,8,1,,{micro},{global},{recompute},no,3,{tflops},{mfu},,,,,fsdp,flash-triton,bf16,yes,no,model\n");
+            $"llm-foundry A100 80GB,{model},,{layers},{hidden},{heads},{4 * hidden},50368,{seq},A100-SXM-80GB,8,1,1,8,1,,{micro},{global},{recompute},no,3,{tflops},{mfu},,,,,fsdp,flash-triton,bf16,yes,no,model\n");
 
+    // three runs spanning the sequence lengths (the attention factor is pinned only by long ones)
     private static readonly string Train = Header +
-        Row("MPT-30b", 48, 7168, 56, 2048, 3, 504, "full", 377, 0.3811) +
-        Row("MPT-7b", 32, 4096, 32, 4096, 16, 256, "full", 399, 0.4042) +
-        Row("MPT-1b", 24, 2048, 16, 2048, 14, 112, "none", 413, 0.4182);
+        Row("MPT-30b", 48, 7168, 56, 2048, 3, 504, "full", 172, 0.5530) +
+        Row("MPT-13b", 40, 5120, 40, 32768, 1, 24, "full", 161, 0.5169) +
+        Row("MPT-1b", 24, 2048, 16, 8192, 3, 96, "none", 176, 0.5669);
 
     private static readonly string HeldOut = Header +
-        Row("MPT-13b", 40, 5120, 40, 4096, 10, 240, "full", 411, 0.4160) +
-        Row("MPT-3b", 32, 2560, 20, 4096, 5, 240, "none", 418, 0.4231) +
-        Row("MPT-760m", 24, 1536, 12, 4096, 12, 192, "none", 354, 0.3583);
+        Row("MPT-7b", 32, 4096, 32, 65536, 1, 16, "full", 146, 0.4697) +
+        Row("MPT-3b", 32, 2560, 20, 16384, 1, 48, "none", 178, 0.5713) +
+        Row("MPT-760m", 24, 1536, 12, 4096, 12, 192, "none", 174, 0.5605);
 
     private static double Mape(string runs, params string[] more)
     {
@@ -135,9 +137,9 @@ public class CalibrateStackTests
             string profile = Path.Combine(Path.GetDirectoryName(train)!, "p.json");
             var r = CliRunner.Run("calibrate", "stack", "--runs", train, "--out", profile);
             Assert.True(r.ExitCode == 0, r.Err);
-            Assert.Matches(@"gemmDerate 0\.\d{4}", r.Out);
+            Assert.Matches(@"gemmDerate \d\.\d{4}", r.Out);
             Assert.Matches(@"MAPE: \d+\.\d\d% on the stack as shipped", r.Out);
-            Assert.Matches("\"gemmDerate\": 0\\.\\d+,", File.ReadAllText(profile));
+            Assert.Matches("\"gemmDerate\": \\d\\.\\d+,", File.ReadAllText(profile));
         }
         finally { System.Globalization.CultureInfo.CurrentCulture = saved; }
     }

@@ -75,7 +75,7 @@ public class StackTests
     {
         var r = CliRunner.Run("simulate", "--gpu", "h100-sxm-80gb", "--gpus", "8", "--tp", "8", "--pp", "1", "--attention", "flash-triton");
         Assert.Equal(0, r.ExitCode);
-        Assert.Contains("no published flash-triton attention speed on hopper GPUs: ampere's curve (as a fraction of peak) is used", r.Out);
+        Assert.Contains("no published flash-triton attention speed on hopper GPUs: ampere's curve is used, its throughput scaled by SM count x clock", r.Out);
     }
 
     [Fact]

