@@ -89,12 +89,7 @@ public sealed class Catalog
     {
         if (Stacks.TryGetValue(nameOrPath, out var s)) return s;
         if (!nameOrPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase)) return Find(Stacks, nameOrPath, "stack");
-        string text;
-        try { text = File.ReadAllText(nameOrPath); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            throw new UserInputException($"cannot read stack file '{nameOrPath}': {e.Message}");
-        }
+        string text = InputFile.Read(nameOrPath, "stack file");
         return StackReader.ReadStack(text, nameOrPath, AttentionKernels);
     }
 
@@ -114,12 +109,7 @@ public sealed class Catalog
 
     public static ModelSpec LoadModelFile(string path)
     {
-        string text;
-        try { text = File.ReadAllText(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            throw new UserInputException($"cannot read model file '{path}': {e.Message}");
-        }
+        string text = InputFile.Read(path, "model file");
         using var doc = JsonFields.Parse(text, path);
         var root = doc.RootElement;
         if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("arch", out _)) return SpecReaders.ReadModel(root, path);

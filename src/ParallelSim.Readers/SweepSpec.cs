@@ -60,11 +60,7 @@ public sealed record SweepSpec
 
     private static string ReadFile(string path)
     {
-        try { return File.ReadAllText(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new UserInputException($"cannot read sweep spec '{path}': {e.Message}");
-        }
+        return InputFile.Read(path, "sweep spec");
     }
 
     public static SweepSpec Read(JsonElement root, string where)

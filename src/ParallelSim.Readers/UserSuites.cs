@@ -26,12 +26,8 @@ public static class UserSuites
         {
             foreach (var path in paths)
             {
-                try { suites.AddRange(read(File.ReadAllText(path), path)); }
+                try { suites.AddRange(read(InputFile.Read(path, "input file"), path)); }
                 catch (UserInputException e) { problems.AddRange(e.Problems); }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-                {
-                    problems.Add($"cannot read '{path}': {e.Message}");
-                }
             }
         }
         Each(files, (text, path) => [ReferenceReader.Read(text, path, catalog)]);

@@ -39,12 +39,7 @@ public static class CalibrateCommand
             var fmt = CommonOptions.ParseFormat(r.GetValue(format)!);
             string path = r.GetValue(file)!;
             var spec = Catalog.Default.Gpu(r.GetValue(gpu)!);
-            string text;
-            try { text = File.ReadAllText(path); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-            {
-                throw new UserInputException($"cannot read measurements '{path}': {e.Message}");
-            }
+            string text = InputFile.Read(path, "measurements");
             var all = read(text, path);
             // attention: forward and backward kernels are fitted separately (FlashAttention-2's backward runs at a lower efficiency)
             var groups = name == "attn"

@@ -34,9 +34,7 @@ public static class MegatronCommand
             IReadOnlyList<string> line;
             if (path is not null)
             {
-                try { line = MegatronArgs.Words(File.ReadAllText(path)); }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-                { throw new UserInputException($"cannot read launch file '{path}': {e.Message}"); }
+                line = MegatronArgs.Words(InputFile.Read(path, "launch file"));
             }
             else line = MegatronArgs.Words(string.Join(' ', given.Select(Quote)));
             if (line.Count == 0) throw new UserInputException("no launch line: give it after `--` (parallelsim megatron -- torchrun ...) or with --file");

@@ -85,12 +85,7 @@ public static class StackCalibrationCommand
     /// <summary>The cases, the fit and each case held out; every refusal is a <see cref="UserInputException"/>.</summary>
     public static StackCalibrationJob Calibrate(string runsPath, StackSpec? baseStack, IReadOnlyList<StackFactor> requested, bool explicitFree)
     {
-        string text;
-        try { text = File.ReadAllText(runsPath); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            throw new UserInputException($"--runs: cannot read '{runsPath}': {e.Message}");
-        }
+        string text = InputFile.Read(runsPath, "--runs");
         string file = Path.GetFileName(runsPath);
         var suites = PublishedRunsReader.Read(text, runsPath, Catalog.Default, null, baseStack);
         var all = suites.SelectMany(s => s.Cases).ToArray();

@@ -118,6 +118,6 @@ public class ValidateMeasurementsTests
             "--file", "/no/such/suite.json");
         Assert.Equal(2, broken.ExitCode);
         Assert.Contains("metric \"speed\" is not known", broken.Err);
-        Assert.Contains("cannot read '/no/such/suite.json'", broken.Err);
+        Assert.Contains("input file: '/no/such/suite.json' does not exist", broken.Err);
     }
 }
