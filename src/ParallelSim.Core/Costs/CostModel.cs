@@ -34,7 +34,7 @@ public static class CostModel
     {
         // the GPU as this stack's kernels see it (its GEMM library, its attention kernel on this generation)
         var gpu = o.Stack.On(c.Gpu);
-        var lt = LayerTime.Of(m, c, gpu, plan, o.Dropout);
+        var lt = LayerTime.Of(m, c, gpu, plan, o.Dropout, o.Stack.EagerKernels ?? plan.Precision == PrecisionPolicy.TorchAmp);
         var layer = LayerPasses.Of(lt, plan, o);
         double t = plan.Tp, tokens = (double)plan.MicroBatch * m.SeqLength / plan.Cp;
         // layers of each rank: even, or the plan's uneven split (first / last stage counts, embedding and loss counted as layers)

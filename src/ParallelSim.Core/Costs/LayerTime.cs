@@ -17,8 +17,13 @@ public static class LayerTime
 {
     public static LayerTimes Of(ModelSpec m, ClusterSpec c, ParallelPlan plan, bool dropout) => Of(m, c, c.Gpu, plan, dropout);
 
+    /// <summary>As below, with eager elementwise kernels when the precision is torch-amp (eager PyTorch under autocast).</summary>
+    public static LayerTimes Of(ModelSpec m, ClusterSpec c, GpuSpec gpu, ParallelPlan plan, bool dropout) =>
+        Of(m, c, gpu, plan, dropout, eager: plan.Precision == PrecisionPolicy.TorchAmp);
+
     /// <summary>As above, with the GPU as the stack's kernels see it (<see cref="Stack.StackSpec.On"/>).</summary>
-    public static LayerTimes Of(ModelSpec m, ClusterSpec c, GpuSpec gpu, ParallelPlan plan, bool dropout)
+    /// <param name="eager">every elementwise op is its own kernel (eager PyTorch without torch.compile), else fused (Megatron, compiled)</param>
+    public static LayerTimes Of(ModelSpec m, ClusterSpec c, GpuSpec gpu, ParallelPlan plan, bool dropout, bool eager)
     {
         double t = plan.Tp, cp = plan.Cp, b = plan.MicroBatch;
         double s = m.SeqLength, h = m.Hidden, f = m.FfnHidden, kv = m.KvWidth;
@@ -73,14 +78,14 @@ public static class LayerTime
         var elementwiseFwd = 2 * Roofline.MemoryBound(gpu, replicated * normBytes) + 2 * Roofline.MemoryBound(gpu, replicated * addBytes)
             // activation: GELU reads and writes the f-wide output (4 bytes per element); Megatron's fused SwiGLU reads gate and
             // up and writes the product (6); eager PyTorch (torch-amp) runs silu (read 2, write 2) then the product (read 4, write 2)
-            + Roofline.MemoryBound(gpu, tokens * (f / t) * (!llama ? 4 : amp ? 10 : 6))
+            + Roofline.MemoryBound(gpu, tokens * (f / t) * (!llama ? 4 : eager ? 10 : 6))
             // Megatron's fused bias-dropout-add writes a 1-byte mask per element, twice per layer
             + (dropout ? 2 * Roofline.MemoryBound(gpu, replicated) : Seconds.Zero);
         if (llama)
             // RoPE on this rank's Q and K (arXiv:2104.09864): a fused kernel (Megatron's default rope fusion) reads and writes each
             // element once (2 + 2 bytes); eager PyTorch's q·cos + rotate_half(q)·sin is a multiply (2 + 2), rotate_half's negated
             // half and concatenation (1 + 1, 2 + 2), a multiply (2 + 2) and the add (4 + 2): 20 bytes per element
-            elementwiseFwd += Roofline.MemoryBound(gpu, tokens * (h + kv) / t * (amp ? 20 : 4));
+            elementwiseFwd += Roofline.MemoryBound(gpu, tokens * (h + kv) / t * (eager ? 20 : 4));
         if (amp)
             // autocast casts every fp32 weight to bf16 on each forward (read 4, write 2 bytes per parameter; 4 weight casts)
             elementwiseFwd += 4 * Roofline.MemoryBound(gpu, 6.0 * (ParameterCount.Attention(m) + ParameterCount.Mlp(m)) / t / 4);
@@ -101,7 +106,7 @@ public static class LayerTime
         // kernels launched per layer forward: 4 GEMMs, attention (1 fused, 4-5 unfused), 2 norms, 2 adds, the activation
         // (eager SwiGLU: silu and the product), RoPE (fused: 1; eager: 5 each on Q and K), dropout-adds, autocast's 4 weight
         // casts and 2 input casts, the TP collectives
-        int kernels = 4 + (plan.FlashAttention ? 1 : dropout ? 4 : 3) + 5 + (llama && amp ? 1 : 0) + (llama ? (amp ? 10 : 1) : 0)
+        int kernels = 4 + (plan.FlashAttention ? 1 : dropout ? 4 : 3) + 5 + (llama && eager ? 1 : 0) + (llama ? (eager ? 10 : 1) : 0)
             + (dropout ? 2 : 0) + (amp ? 6 : 0)
             + (plan.Tp > 1 ? (plan.SequenceParallel ? 4 : 2) : 0);
         return new LayerTimes(gemms, coreFwd, coreBwd, elementwiseFwd, tpFwd, cpComm, kernels);

@@ -62,6 +62,11 @@ public sealed record StackSpec
     /// cross-entropy that works in place on bf16 logits holds 4 (the logits and their gradient), autocast's fp32 loss 12.
     /// </summary>
     public double? LossBytesPerLogit { get; init; }
+    /// <summary>
+    /// Every elementwise op its own kernel (eager PyTorch without torch.compile: SwiGLU as silu then a product, RoPE in five ops) or
+    /// fused (Megatron's kernels, or compiled); null: eager exactly when the precision is torch-amp.
+    /// </summary>
+    public bool? EagerKernels { get; init; }
     /// <summary>Published attention speed of <see cref="Attention"/> per GPU generation (empty: the GPU's own fitted curve).</summary>
     public AttentionRates AttentionRates { get; init; } = AttentionRates.None;
     public Source Source { get; init; } = new("ParallelSim reference stack", "the behaviour without --stack");
