@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using ParallelSim.Readers;
 using ParallelSim.Cli.Output;
 using ParallelSim.Core.Simulation;
+using ParallelSim.Core.Stack;
 
 namespace ParallelSim.Cli.Commands;
 
@@ -43,6 +44,7 @@ public static class MegatronCommand
             var node = catalog.Node(clusterName ?? (gpuName is not null ? catalog.Gpu(gpuName).DefaultNode : PlanOptions.DefaultCluster));
             var launch = MegatronLaunch.Interpret(line, node);
             var stack = catalog.Stack(r.GetValue(stackOption) ?? Catalog.DefaultStack);
+            var named = stack;
             if (launch.Plan is { } lp)
             {
                 // the launch line states its precision, attention kernel family, dropout and overlap; the stack times the rest
@@ -50,7 +52,15 @@ public static class MegatronCommand
                     stack = catalog.WithAttention(stack, lp.FlashAttention ? Core.Stack.AttentionKernel.Flash2 : Core.Stack.AttentionKernel.Unfused);
                 var dtype = launch.Arguments.Any(a => a.Argument == "--fp16") ? Core.Stack.ComputeDtype.Fp16 : Core.Stack.ComputeDtype.Bf16;
                 stack = stack with { Precision = lp.Precision, Dtype = dtype, Dropout = launch.Costs.Dropout, Overlap = launch.Costs.OverlapGradReduce };
-                launch = launch with { Costs = launch.Costs with { Stack = stack } };
+                var changed = new List<string>();
+                if (named.Attention != stack.Attention) changed.Add($"attention {StackNames.Name(named.Attention)} -> {StackNames.Name(stack.Attention)}");
+                if (named.Precision != stack.Precision) changed.Add($"precision {Core.Parallelism.ScheduleNames.Name(named.Precision)} -> {Core.Parallelism.ScheduleNames.Name(stack.Precision)}");
+                if (named.Dtype != stack.Dtype) changed.Add($"dtype {StackNames.Name(named.Dtype)} -> {StackNames.Name(stack.Dtype)}");
+                if (named.Dropout != stack.Dropout) changed.Add($"dropout {(named.Dropout ? "on" : "off")} -> {(stack.Dropout ? "on" : "off")}");
+                if (named.Overlap != stack.Overlap) changed.Add($"overlap {(named.Overlap ? "on" : "off")} -> {(stack.Overlap ? "on" : "off")}");
+                var notes = launch.Notes.ToList();
+                if (changed.Count > 0) notes.Add($"the launch line's flags set parts of stack {stack.Name}: {string.Join(", ", changed)}");
+                launch = launch with { Costs = launch.Costs with { Stack = stack }, Notes = notes };
             }
             var output = r.InvocationConfiguration.Output;
             foreach (var u in launch.Unknown) r.InvocationConfiguration.Error.WriteLine($"warning: unknown argument {u}: not simulated");
