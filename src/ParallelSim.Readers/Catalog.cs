@@ -88,10 +88,24 @@ public sealed class Catalog
     public StackSpec Stack(string nameOrPath)
     {
         if (Stacks.TryGetValue(nameOrPath, out var s)) return s;
+        if (StackAliases.TryGetValue(nameOrPath.Trim().Replace('_', '-').Replace(' ', '-'), out var alias) && Stacks.TryGetValue(alias, out s)) return s;
         if (!nameOrPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase)) return Find(Stacks, nameOrPath, "stack");
         string text = InputFile.Read(nameOrPath, "stack file");
         return StackReader.ReadStack(text, nameOrPath, AttentionKernels);
     }
+
+    /// <summary>
+    /// The names people give the shipped stacks without their year ("megatron-core", "torchtitan", "deepspeed-zero3", "fsdp"): each to
+    /// the one shipped stack of that name.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> StackAliases = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["megatron-core"] = "megatron-core-2024", ["mcore"] = "megatron-core-2024", ["megatron"] = "megatron-core-2024",
+        ["megatron-lm"] = "megatron-lm-2021", ["megatron-deepspeed"] = "megatron-deepspeed-2022",
+        ["deepspeed"] = "deepspeed-zero3-2021", ["deepspeed-zero3"] = "deepspeed-zero3-2021", ["zero3"] = "deepspeed-zero3-2021",
+        ["pytorch-fsdp"] = "pytorch-fsdp-2023", ["fsdp"] = "pytorch-fsdp-2023", ["llm-foundry"] = "pytorch-fsdp-2023", ["composer"] = "pytorch-fsdp-2023",
+        ["torchtitan"] = "torchtitan-fsdp2-2024", ["fsdp2"] = "torchtitan-fsdp2-2024", ["torchtitan-fsdp2"] = "torchtitan-fsdp2-2024",
+    };
 
     /// <summary>The stack with another attention kernel, its published rates looked up in the kernel table.</summary>
     public StackSpec WithAttention(StackSpec stack, AttentionKernel kernel) =>

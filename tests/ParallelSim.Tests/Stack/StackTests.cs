@@ -226,4 +226,13 @@ public class StackTests
         Assert.Equal(["unfused", "flash-triton", "flash2", "flash3", "cudnn"], StackNames.Attention.Keys.ToArray());
         Assert.Equal("flash2", StackNames.Name(AttentionKernel.Flash2));
     }
+
+    [Theory]
+    [InlineData("megatron-core", "megatron-core-2024")]
+    [InlineData("Megatron_LM", "megatron-lm-2021")]
+    [InlineData("torchtitan", "torchtitan-fsdp2-2024")]
+    [InlineData("pytorch fsdp", "pytorch-fsdp-2023")]
+    [InlineData("deepspeed-zero3", "deepspeed-zero3-2021")]
+    public void A_stack_named_without_its_year_is_the_shipped_one(string written, string shipped) =>
+        Assert.Equal(shipped, C.Stack(written).Name);
 }
