@@ -114,6 +114,14 @@ public static partial class PublishedRunMapping
         var model = new ModelSpec(r.Model.Length > 0 ? r.Model : name, arch, layers, hidden, heads, r.KvHeads ?? (sameHeads ? baseModel!.KvHeads : heads),
             r.FfnHidden ?? (sameHidden ? baseModel!.FfnHidden : arch == Architecture.Llama ? (int)Math.Ceiling(8.0 * hidden / 3 / 256) * 256 : 4 * hidden),
             (r.Vocab ?? baseModel?.Vocab)!.Value, (r.SeqLen ?? baseModel?.SeqLength)!.Value, TiedEmbeddings: baseModel?.TiedEmbeddings ?? true, new Source(r.Source, row));
+        // an empty recompute column, when the row reports both TFLOP/s per GPU and the step time: their product over the model FLOPs
+        // of the step says what the reported rate counts. About 4/3 (8N against 6N per token, arXiv:2104.04473 eq. 3) means a
+        // recomputed forward was counted: the run recomputed in full
+        if (r.Recompute.Length == 0 && r.TflopsPerGpu is double tf && r.IterTimeSeconds is double it && batchGiven)
+        {
+            double countedRatio = tf * 1e12 * gpus * it / (FlopCount.ModelFlopsPerToken(model).Value * global * model.SeqLength);
+            if (countedRatio is > 1.25 and < 1.45 && (stack.RecomputeModes is not { } rm || rm.Contains(RecomputeMode.Full))) recompute = RecomputeMode.Full;
+        }
         var plan = new ParallelPlan(tp, pp, dp, cp, vpp, micro, global, (ZeroStage)(r.ZeroStage ?? 0), recompute, sp,
             schedule ?? (vpp > 1 ? ScheduleKind.Interleaved : ScheduleKind.OneFOneB), stack.Precision, stack.FlashAttention, split);
         var node = catalog.Node(r.Cluster.Length > 0 ? r.Cluster : gpu!.DefaultNode);
@@ -135,7 +143,7 @@ public static partial class PublishedRunMapping
             // fit. Less recomputation first (it costs time), and for each the ZeRO stages the stack ships in increasing order (a
             // sharded optimizer costs little time); only modes and stages the row's stack has
             if (memory.Verdict == MemoryVerdict.DoesNotFit && (r.Recompute.Length == 0 || r.ZeroStage is null))
-                foreach (var rc in r.Recompute.Length > 0 ? [recompute] : new[] { RecomputeMode.None, RecomputeMode.Selective, RecomputeMode.Full })
+                foreach (var rc in r.Recompute.Length > 0 || recompute == RecomputeMode.Full ? [recompute] : new[] { RecomputeMode.None, RecomputeMode.Selective, RecomputeMode.Full })
                 {
                     if (stack.RecomputeModes is { } modes && !modes.Contains(rc)) continue;
                     var zeros = r.ZeroStage is int z ? [(ZeroStage)z] : stack.ZeroStages ?? [ZeroStage.None, ZeroStage.OptimizerStates];
