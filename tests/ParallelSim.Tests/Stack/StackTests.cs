@@ -235,4 +235,20 @@ public class StackTests
     [InlineData("deepspeed-zero3", "deepspeed-zero3-2021")]
     public void A_stack_named_without_its_year_is_the_shipped_one(string written, string shipped) =>
         Assert.Equal(shipped, C.Stack(written).Name);
+
+    [Fact]
+    public void An_empty_recompute_column_is_read_off_the_rows_own_tflops_and_step_time()
+    {
+        // MT-NLG 530B on 2240 A100s (arXiv:2201.11990 §2.4): 126 TFLOP/s and 60.1 s per step; their product over 6N per token is
+        // 4/3, a recomputed forward counted, so the run recomputed in full: the empty column and "full" give the same prediction
+        const string header = "source,model,layers,hidden,heads,vocab,seq_len,gpu,num_gpus,tp,pp,dp,global_batch,recompute,sequence_parallel,reported_tflops_per_gpu,reported_iter_time_s,framework\n";
+        string row(string recompute) => $"S,m,105,20480,128,51200,2048,A100-SXM-80GB,2240,8,35,8,1920,{recompute},no,126,60.1,megatron-deepspeed\n";
+        var r = CliRunner.Run("validate", "--runs", WriteTemp(header + row("") + row("full")), "--format", "json");
+        Assert.True(r.ExitCode == 0, r.Err);
+        using var doc = JsonDocument.Parse(r.Out);
+        var p = doc.RootElement.GetProperty("suites")[0].GetProperty("cases").EnumerateArray()
+            .Where(c => c.GetProperty("metric").GetString() == "IterationSeconds").Select(c => c.GetProperty("predicted").GetDouble()).ToArray();
+        Assert.Equal(2, p.Length);
+        Assert.Equal(p[1], p[0], 9);
+    }
 }
