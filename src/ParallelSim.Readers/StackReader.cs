@@ -81,6 +81,7 @@ public static class StackReader
         double? reduceBytes = j.Has("gradReduceBytes") ? j.Number("gradReduceBytes", min: 1) : null;
         double? lossBytes = j.Has("lossBytesPerLogit") ? j.Number("lossBytesPerLogit", min: 0) : null;
         bool? eager = j.Has("eagerKernels") ? j.Bool("eagerKernels") : null;
+        bool scatterGather = j.Bool("p2pScatterGather", true);
         var zeroStages = IntList(doc.RootElement, j, "zeroStages", where)?.Select(z => z is >= 0 and <= 3 ? (ZeroStage)z : Bad<ZeroStage>(j, $"{where}: zeroStages holds {z}; stages are 0 to 3")).ToArray();
         var recomputeModes = NameList(doc.RootElement, j, "recomputeModes", where)?.Select(n => ScheduleNames.Recompute.TryGetValue(n, out var k) ? k
             : Bad<RecomputeMode>(j, $"{where}: recomputeModes holds \"{n}\" (valid: {string.Join(", ", ScheduleNames.Recompute.Keys)})")).ToArray();
@@ -111,7 +112,7 @@ public static class StackReader
             Name = name, Framework = f, Attention = a, Precision = p, Dtype = d, Overlap = overlap, Dropout = dropout,
             GemmDerate = gemm, AttentionDerate = attn, NicEfficiency = nic, DataParallelRing = r, ReduceEveryMicroBatch = everyMicro,
             PrefetchLayers = prefetch, ParamGatherBytes = gatherBytes, GradReduceBytes = reduceBytes, LossBytesPerLogit = lossBytes,
-            ZeroStages = zeroStages, Schedules = schedules, RecomputeModes = recomputeModes, Parallelisms = parallelisms, EagerKernels = eager,
+            ZeroStages = zeroStages, Schedules = schedules, RecomputeModes = recomputeModes, Parallelisms = parallelisms, EagerKernels = eager, P2PScatterGather = scatterGather,
             AttentionRates = kernels.TryGetValue(a, out var rates) ? rates : AttentionRates.None,
             Source = new Source(source, where),
         };

@@ -48,7 +48,7 @@ public static class CostModel
         for (int stage = 0; stage < plan.Pp; stage++)
             stages.Add(Stage(m, plan, o, gpu, lt, layer, bpp, rankLayers[stage], stage, stage == 0, stage == lossRank, tokens, activationPerLayer, layerParams));
 
-        var (p2p, p2pInter) = PipelineP2P.Of(c, plan, tokens, m.Hidden);
+        var (p2p, p2pInter) = PipelineP2P.Of(c, plan, tokens, m.Hidden, o.Stack.P2PScatterGather);
         // DP: gradients of the largest stage, reduced across dp ranks at stride tp·cp, on the stack's collectives
         var largest = stages[0];
         foreach (var st in stages) if (st.Parameters > largest.Parameters) largest = st;

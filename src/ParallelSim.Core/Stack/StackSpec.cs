@@ -67,6 +67,11 @@ public sealed record StackSpec
     /// fused (Megatron's kernels, or compiled); null: eager exactly when the precision is torch-amp.
     /// </summary>
     public bool? EagerKernels { get; init; }
+    /// <summary>
+    /// Pipeline sends split over the tensor-parallel ranks and all-gathered on arrival (Megatron-LM's scatter/gather,
+    /// arXiv:2104.04473 §4.1); false: each TP rank sends the whole activation (DeepSpeed's pipeline engine).
+    /// </summary>
+    public bool P2PScatterGather { get; init; } = true;
     /// <summary>Published attention speed of <see cref="Attention"/> per GPU generation (empty: the GPU's own fitted curve).</summary>
     public AttentionRates AttentionRates { get; init; } = AttentionRates.None;
     public Source Source { get; init; } = new("ParallelSim reference stack", "the behaviour without --stack");
