@@ -137,8 +137,7 @@ public class StackTests
         const string header = "source,model,layers,hidden,heads,vocab,seq_len,gpu,num_gpus,tp,pp,dp,micro_batch,global_batch,recompute,zero_stage,reported_mfu,framework,attention,precision,overlap,dropout,tflops_convention,arch\n";
         string row(string framework, string attention, string precision) =>
             $"S,m,24,2048,16,50368,2048,H100-SXM-80GB,8,1,1,8,4,32,full,3,0.4,{framework},{attention},{precision},yes,no,model,gpt\n";
-        string path = Path.Combine(Path.GetTempPath(), $"stack-cols-{Guid.NewGuid():N}.csv");
-        File.WriteAllText(path, header + row("fsdp", "flash2", "bf16") + row("fsdp", "flash-triton", "bf16") + row("fsdp", "", "fp8"));
+        string path = ValidateRunsTests.TempFile("stack-cols.csv", header + row("fsdp", "flash2", "bf16") + row("fsdp", "flash-triton", "bf16") + row("fsdp", "", "fp8"));
         var r = CliRunner.Run("validate", "--runs", path, "--format", "json");
         Assert.True(r.ExitCode == 0, r.Err);
         using var doc = JsonDocument.Parse(r.Out);
@@ -147,19 +146,13 @@ public class StackTests
         Assert.Equal(2, predicted.Length);
         Assert.True(predicted[0] > predicted[1], "flash2 faster than the Triton kernel");
         Assert.Contains(suite.GetProperty("skipped").EnumerateArray(), s => s.GetProperty("reason").GetString()!.Contains("precision fp8 is not modelled yet"));
-        var bad = CliRunner.Run("validate", "--runs", WriteTemp(header + row("jax", "flash9", "fp4")));
+        var bad = CliRunner.Run("validate", "--runs", ValidateRunsTests.TempFile("bad-cols.csv", header + row("jax", "flash9", "fp4")));
         Assert.Equal(2, bad.ExitCode);
         Assert.Contains("framework \"jax\" is not known", bad.Err);
         Assert.Contains("attention \"flash9\" is not known", bad.Err);
         Assert.Contains("precision \"fp4\" is not known", bad.Err);
     }
 
-    private static string WriteTemp(string text)
-    {
-        string path = Path.Combine(Path.GetTempPath(), $"stack-cols-{Guid.NewGuid():N}.csv");
-        File.WriteAllText(path, text);
-        return path;
-    }
 
     [Fact]
     public void Contradicting_flags_are_refused_not_resolved_silently()
@@ -199,12 +192,11 @@ public class StackTests
     [Fact]
     public void A_stack_file_is_read_strictly_and_every_problem_named_with_its_value()
     {
-        string path = WriteTemp("""
+        string path = ValidateRunsTests.TempFile("bad-stack.json", """
             { "name": "x", "framework": "fsdp", "attention": "flash2", "precision": "torch-amp", "dtype": "fp8", "overlap": "sometimes",
               "dropout": false, "nicEfficiency": 1.5, "zeroStages": [], "parallelisms": ["ep"], "source": "test", "colour": "red" }
             """);
-        File.Move(path, path.Replace(".csv", ".json"));
-        var r = CliRunner.Run("simulate", "--stack", path.Replace(".csv", ".json"));
+        var r = CliRunner.Run("simulate", "--stack", path);
         Assert.Equal(2, r.ExitCode);
         foreach (var expected in new[] { "dtype \"fp8\" is not modelled yet", "\"overlap\" is \"sometimes\"; it must be true or false",
                      "\"nicEfficiency\" is 1.5; it must be at most 1", "\"zeroStages\" is empty", "parallelisms holds \"ep\"", "unknown key \"colour\"" })
@@ -243,7 +235,7 @@ public class StackTests
         // 4/3, a recomputed forward counted, so the run recomputed in full: the empty column and "full" give the same prediction
         const string header = "source,model,layers,hidden,heads,vocab,seq_len,gpu,num_gpus,tp,pp,dp,global_batch,recompute,sequence_parallel,reported_tflops_per_gpu,reported_iter_time_s,framework\n";
         string row(string recompute) => $"S,m,105,20480,128,51200,2048,A100-SXM-80GB,2240,8,35,8,1920,{recompute},no,126,60.1,megatron-deepspeed\n";
-        var r = CliRunner.Run("validate", "--runs", WriteTemp(header + row("") + row("full")), "--format", "json");
+        var r = CliRunner.Run("validate", "--runs", ValidateRunsTests.TempFile("recompute.csv", header + row("") + row("full")), "--format", "json");
         Assert.True(r.ExitCode == 0, r.Err);
         using var doc = JsonDocument.Parse(r.Out);
         var p = doc.RootElement.GetProperty("suites")[0].GetProperty("cases").EnumerateArray()
