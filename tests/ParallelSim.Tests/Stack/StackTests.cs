@@ -84,12 +84,8 @@ public class StackTests
         var r = CliRunner.Run("simulate", "--gpus", "64", "--tp", "8", "--pp", "1", "--zero", "3");
         Assert.Equal(0, r.ExitCode);
         Assert.Contains("stack megatron-core-2024 has no ZeRO stage 3 (its stages: 0, 1)", r.Out);
-        string csv = Path.Combine(Path.GetTempPath(), $"sweep-{Guid.NewGuid():N}.csv");
-        var sweep = CliRunner.Run("sweep", "--model", "gpt3-1.3b", "--gpus", "16", "--global-batch", "64", "--out", csv);
-        Assert.True(sweep.ExitCode == 0, sweep.Err);
-        var lines = File.ReadAllLines(csv);
-        int zero = Array.IndexOf(lines[0].Split(','), "zero"), schedule = Array.IndexOf(lines[0].Split(','), "schedule");
-        var rows = lines.Skip(1).Select(l => l.Split(',')).Where(f => f[zero] != "*").ToArray();  // "*": a branch cut before evaluation
+        var (cols, rows) = SweptPlans("--model", "gpt3-1.3b", "--gpus", "16", "--global-batch", "64");
+        int zero = Array.IndexOf(cols, "zero"), schedule = Array.IndexOf(cols, "schedule");
         Assert.NotEmpty(rows);
         Assert.All(rows, f => Assert.Contains(f[zero], new[] { "0", "1" }));
         Assert.All(rows, f => Assert.Contains(f[schedule], new[] { "1f1b", "interleaved" }));
@@ -153,6 +149,18 @@ public class StackTests
         Assert.Contains("precision \"fp4\" is not known", bad.Err);
     }
 
+    /// <summary>
+    /// A sweep's every-plan CSV (--out): the header and the rows of the plans it enumerated. A branch cut before evaluation writes
+    /// "*" for the dimensions it never enumerated, and is left out.
+    /// </summary>
+    private static (string[] Columns, string[][] Rows) SweptPlans(params string[] args)
+    {
+        string csv = ValidateRunsTests.TempFile("sweep.csv", "");
+        var r = CliRunner.Run(["sweep", .. args, "--out", csv]);
+        Assert.True(r.ExitCode == 0, r.Err);
+        var lines = File.ReadAllLines(csv);
+        return (lines[0].Split(','), lines.Skip(1).Select(l => l.Split(',')).Where(f => !f.Contains("*")).ToArray());
+    }
 
     [Fact]
     public void Contradicting_flags_are_refused_not_resolved_silently()
@@ -167,21 +175,12 @@ public class StackTests
     public void A_sweep_opens_only_the_parallelism_its_stack_ships()
     {
         // llm-foundry's FSDP ran data parallelism only; Megatron-LM 2021 had no sequence or context parallelism
-        string Csv(string stack)
-        {
-            string csv = Path.Combine(Path.GetTempPath(), $"sweep-{Guid.NewGuid():N}.csv");
-            var r = CliRunner.Run("sweep", "--model", "llama3-8b", "--gpus", "64", "--global-batch", "256", "--stack", stack, "--out", csv);
-            Assert.True(r.ExitCode == 0, r.Err);
-            return csv;
-        }
-        var fsdp = File.ReadAllLines(Csv("pytorch-fsdp-2023"));
-        var cols = fsdp[0].Split(',');
+        string[] plan = ["--model", "llama3-8b", "--gpus", "64", "--global-batch", "256", "--stack"];
+        var (cols, rows) = SweptPlans([.. plan, "pytorch-fsdp-2023"]);
         int tp = Array.IndexOf(cols, "tp"), pp = Array.IndexOf(cols, "pp"), cp = Array.IndexOf(cols, "cp"), sp = Array.IndexOf(cols, "sequence_parallel");
-        var rows = fsdp.Skip(1).Select(l => l.Split(',')).Where(f => f[tp] != "*" && f[sp] != "*").ToArray();
         Assert.NotEmpty(rows);
         Assert.All(rows, f => Assert.Equal(("1", "1", "1"), (f[tp], f[pp], f[cp])));
-        // "*": a branch cut before evaluation, its later dimensions not enumerated
-        var old = File.ReadAllLines(Csv("megatron-lm-2021")).Skip(1).Select(l => l.Split(',')).Where(f => f[tp] != "*" && f[sp] != "*").ToArray();
+        var (_, old) = SweptPlans([.. plan, "megatron-lm-2021"]);
         Assert.Contains(old, f => f[tp] != "1");
         Assert.All(old, f => Assert.Equal(("1", "false"), (f[cp], f[sp])));
         var warn = CliRunner.Run("simulate", "--stack", "megatron-lm-2021", "--gpus", "128", "--cp", "2", "--recompute", "full");
