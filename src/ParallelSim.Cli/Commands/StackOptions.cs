@@ -46,12 +46,10 @@ public sealed class StackOptions
     {
         string? v = r.GetValue(option);
         if (v is null) return null;
-        if (ParseYesNo(v) is bool b) return b;
+        if (Readers.YesNo.Parse(v) is bool b) return b;
         problems.Add($"{option.Name} '{v}' is not valid (valid: yes, no)");
         return null;
     }
-
-    public static bool? ParseYesNo(string v) => Readers.YesNo.Parse(v);
 
     /// <summary>
     /// --precision: a bookkeeping policy (megatron, zero, torch-amp, bf16), or fp16: Megatron's mixed precision with fp16 GEMMs and

@@ -134,8 +134,6 @@ public sealed record StackSpec
 
     private static EfficiencyCurve Scaled(EfficiencyCurve c, double k) => k == 1.0 ? c : c with { Max = Math.Min(1.0, c.Max * k) };
 
-    /// <summary>True when this stack has no published attention speed for the GPU's generation (the GPU's own fit is used).</summary>
-    public bool LacksAttentionDataFor(GpuSpec gpu) => Attention != AttentionKernel.Unfused && AttentionRates.For(gpu.Generation) is null;
 
     /// <summary>
     /// What this stack asks of the GPU that its generation cannot do: FlashAttention-2, the Triton flash kernel and cuDNN's fused
