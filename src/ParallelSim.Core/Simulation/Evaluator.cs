@@ -16,20 +16,30 @@ public static class Evaluator
     public static IReadOnlyList<PlanIssue> StackNotes(Stack.StackSpec stack, GpuSpec gpu, ParallelPlan plan)
     {
         var unsupported = stack.Unsupported(plan);
-        var mismatch = stack.HardwareMismatch(gpu);
-        if (mismatch.Count > 0) unsupported = [.. unsupported, .. mismatch];
-        var near = plan.FlashAttention ? stack.AttentionRates.Nearest(gpu.Generation) : null;
+        // by reference: the same stack and GPU objects serve every plan of a sweep
+        var pair = GpuNotes.GetValue(stack, _ => new()).GetValue(gpu, g => [NotesOnGpu(stack, g, false), NotesOnGpu(stack, g, true)]);
+        var onGpu = pair[plan.FlashAttention ? 1 : 0];
+        if (unsupported.Count == 0) return onGpu;
+        return [.. unsupported.Select(u => new PlanIssue(Severity.Warning, u)), .. onGpu];
+    }
+
+    /// <summary>The notes that depend only on the stack and the GPU (and whether attention is fused), made once per pair: sweeps evaluate many plans on one.</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Stack.StackSpec,
+        System.Runtime.CompilerServices.ConditionalWeakTable<GpuSpec, PlanIssue[][]>> GpuNotes = new();
+
+    private static PlanIssue[] NotesOnGpu(Stack.StackSpec stack, GpuSpec gpu, bool flashAttention)
+    {
+        var near = flashAttention ? stack.AttentionRates.Nearest(gpu.Generation) : null;
         bool nearOnly = near is not null && !string.Equals(near.Generation, gpu.Generation, StringComparison.OrdinalIgnoreCase);
         bool borrowed = gpu.CurvesBorrowed;
-        if (unsupported.Count == 0 && !nearOnly && !borrowed) return [];
-        var list = unsupported.Select(u => new PlanIssue(Severity.Warning, u)).ToList();
+        var list = stack.HardwareMismatch(gpu).Select(u => new PlanIssue(Severity.Warning, u)).ToList();
         if (nearOnly)
             list.Add(new PlanIssue(Severity.Warning,
                 $"no published {Stack.StackNames.Name(stack.Attention)} attention speed on {gpu.Generation} GPUs: {near!.Generation}'s curve is used, its throughput scaled by SM count x clock"));
         if (borrowed)
             list.Add(new PlanIssue(Severity.Warning,
-                $"the {gpu.Name} file's GEMM{(plan.FlashAttention && near is null ? " and attention" : "")} efficiency curves are scaled from a {gpu.CurvesMeasuredOn} measurement: no {gpu.Generation} measurement is shipped (`parallelsim calibrate gemm` fits one)"));
-        return list;
+                $"the {gpu.Name} file's GEMM{(flashAttention && near is null ? " and attention" : "")} efficiency curves are scaled from a {gpu.CurvesMeasuredOn} measurement: no {gpu.Generation} measurement is shipped (`parallelsim calibrate gemm` fits one)"));
+        return [.. list];
     }
 
     /// <summary>The analytical path: closed-form pipeline.</summary>

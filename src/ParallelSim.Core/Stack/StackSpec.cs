@@ -95,6 +95,11 @@ public sealed record StackSpec
     /// <summary>What in the plan this stack cannot run as named: a ZeRO stage or schedule it does not ship (empty when all is there).</summary>
     public IReadOnlyList<string> Unsupported(ParallelPlan plan)
     {
+        // the common case, a plan inside what the stack ships, allocates nothing (this runs for every plan a sweep evaluates)
+        bool dimsShipped = Parallelisms is null
+            || (plan.Tp <= 1 || Ships("tp")) && (plan.Pp <= 1 || Ships("pp")) && (plan.Cp <= 1 || Ships("cp")) && (!plan.SequenceParallel || plan.Tp <= 1 || Ships("sp"));
+        if (dimsShipped && (ZeroStages?.Contains(plan.Zero) ?? true) && (RecomputeModes?.Contains(plan.Recompute) ?? true) && (Schedules?.Contains(plan.Schedule) ?? true))
+            return [];
         var list = new List<string>();
         if (ZeroStages is { } z && !z.Contains(plan.Zero))
             list.Add($"stack {Name} has no ZeRO stage {(int)plan.Zero} (its stages: {string.Join(", ", z.Select(x => (int)x))}): timed as if it had");
